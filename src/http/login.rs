@@ -1,0 +1,189 @@
+//! The password sign-in page (`/login`), reached from `/authorize` with a pending request.
+
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+
+use super::authorize::{Resume, continue_flow, redirect_origin};
+use super::error::{error_page, internal_page};
+use super::extract::{client_address, form_params};
+use super::pages::{PageContext, PageResponse, query_value};
+use super::security::csp_with_form_action;
+use super::state::AppState;
+use super::{cookies, csrf};
+use crate::auth::AuthContext;
+use crate::oidc::authorize::AuthorizationRequest;
+use crate::oidc::session::SignInError;
+use crate::pages::LoginPage;
+
+pub async fn show(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    let handle = query_value(&uri, "request").unwrap_or_default();
+    let request = match state.provider.pending(&handle).await {
+        Ok(Some(request)) => request,
+        Ok(None) => return expired(&state, &uri, &headers),
+        Err(e) => {
+            return internal_page(&state, &PageContext::new(&state, &uri, &headers, None), &e);
+        }
+    };
+    let ctx = PageContext::new(&state, &uri, &headers, request.ui_locales.as_deref());
+    let login_hint = request.login_hint.clone().unwrap_or_default();
+    render(&state, &ctx, &headers, &request, handle, login_hint, None)
+}
+
+/// The submitted sign-in form.
+struct LoginForm {
+    request: String,
+    csrf: Option<String>,
+    login: String,
+    password: String,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let provider = &state.provider;
+    let Some(form) = parse(&headers, &body) else {
+        let ctx = PageContext::new(&state, &uri, &headers, None);
+        return error_page(
+            &state,
+            &ctx,
+            StatusCode::BAD_REQUEST,
+            "error-bad-request",
+            None,
+        );
+    };
+    let request = match provider.pending(&form.request).await {
+        Ok(Some(request)) => request,
+        Ok(None) => return expired(&state, &uri, &headers),
+        Err(e) => {
+            return internal_page(&state, &PageContext::new(&state, &uri, &headers, None), &e);
+        }
+    };
+    let ctx = PageContext::new(&state, &uri, &headers, request.ui_locales.as_deref());
+    if !csrf::verify(
+        &headers,
+        provider.secure_cookies,
+        form.csrf.as_deref(),
+        &provider.issuer,
+    ) {
+        return error_page(&state, &ctx, StatusCode::FORBIDDEN, "error-csrf", None);
+    }
+    if form.login.trim().is_empty() || form.password.is_empty() {
+        let message = ctx.t("error-login-required-fields");
+        return render(
+            &state,
+            &ctx,
+            &headers,
+            &request,
+            form.request,
+            form.login,
+            Some(message),
+        );
+    }
+    let address = client_address(&state, &headers, connect.as_ref().map(|c| &c.0));
+    let account = match provider
+        .password_sign_in(&form.login, form.password, address)
+        .await
+    {
+        Ok(account) => account,
+        Err(error) => {
+            let message = match error {
+                SignInError::Failed => ctx.t("error-login-failed"),
+                SignInError::Throttled(_) => ctx.t("error-throttled"),
+                SignInError::Internal(e) => return internal_page(&state, &ctx, &e),
+            };
+            return render(
+                &state,
+                &ctx,
+                &headers,
+                &request,
+                form.request,
+                form.login,
+                Some(message),
+            );
+        }
+    };
+    let new_session = match provider
+        .start_session(&account.id, &AuthContext::password())
+        .await
+    {
+        Ok(new_session) => new_session,
+        Err(e) => return internal_page(&state, &ctx, &e),
+    };
+    let session_cookie = cookies::set(
+        cookies::SESSION,
+        &new_session.cookie_value,
+        provider.secure_cookies,
+        None,
+    );
+    let resume = Resume {
+        handle: Some(&form.request),
+        fresh_login: true,
+        set_cookies: vec![session_cookie],
+    };
+    continue_flow(&state, &ctx, &request, Some(&new_session.session), resume).await
+}
+
+fn parse(headers: &HeaderMap, body: &[u8]) -> Option<LoginForm> {
+    let params = form_params(headers, body).ok()?;
+    let field = |name| params.get(name).ok().flatten().map(str::to_owned);
+    Some(LoginForm {
+        request: field("request")?,
+        csrf: field("csrf"),
+        login: field("login").unwrap_or_default(),
+        password: field("password").unwrap_or_default(),
+    })
+}
+
+fn render(
+    state: &AppState,
+    ctx: &PageContext,
+    headers: &HeaderMap,
+    request: &AuthorizationRequest,
+    handle: String,
+    login_hint: String,
+    error: Option<String>,
+) -> Response {
+    let token = csrf::ensure(headers, state.provider.secure_cookies);
+    let client_name = state
+        .provider
+        .clients
+        .get(&request.client_id)
+        .map(|c| c.client_name.clone())
+        .unwrap_or_default();
+    let page = LoginPage {
+        tr: ctx.tr.clone(),
+        lang_links: ctx.lang_links.clone(),
+        request: handle,
+        csrf: token.value,
+        client_name,
+        login_hint,
+        error,
+    };
+    // A successful sign-in redirects to the client, so its origin is a form target.
+    let csp = csp_with_form_action(&[redirect_origin(&request.redirect_uri)]);
+    PageResponse::render(state, ctx, StatusCode::OK, &page)
+        .with_cookie(token.set_cookie)
+        .with_csp(csp)
+        .into_response()
+}
+
+/// The pending request is gone (expired, finished, or never existed).
+pub fn expired(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Response {
+    let ctx = PageContext::new(state, uri, headers, None);
+    error_page(
+        state,
+        &ctx,
+        StatusCode::BAD_REQUEST,
+        "error-request-expired",
+        None,
+    )
+}

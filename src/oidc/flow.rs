@@ -1,0 +1,269 @@
+//! The authorization flow's decisions: does this request need a sign-in, a consent, or can a
+//! code be issued now (OIDC Core §3.1.2.3–§3.1.2.5)? And the redirects that end it.
+
+use url::Url;
+
+use super::authorize::{AuthorizationRequest, AuthorizeError, Prompt};
+use super::error::{ErrorCode, OAuthError};
+use super::provider::Provider;
+use crate::crypto::{random_id, random_token, token_hash};
+use crate::store::{AuthorizationCode, Grant, PendingAuthRequest, Session, StoreError};
+
+/// What the citizen's browser must do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Login,
+    Consent,
+    IssueCode,
+}
+
+impl Provider {
+    /// Decides the next step for a validated request. `fresh_login` is true right after the
+    /// citizen signed in for this very request (so `prompt=login` and `max_age` are satisfied).
+    pub async fn next_step(
+        &self,
+        request: &AuthorizationRequest,
+        session: Option<&Session>,
+        fresh_login: bool,
+    ) -> Result<Step, AuthorizeError> {
+        let needs_login = match session {
+            None => true,
+            Some(_) if fresh_login => false,
+            Some(session) => self.session_too_weak(request, session),
+        };
+        let silent = request.has_prompt(Prompt::None);
+        if needs_login {
+            return if silent {
+                Err(self.redirect_error(
+                    request,
+                    ErrorCode::LoginRequired,
+                    "the citizen must sign in",
+                ))
+            } else {
+                Ok(Step::Login)
+            };
+        }
+        let Some(session) = session else {
+            return Ok(Step::Login);
+        };
+        if self
+            .needs_consent(request, &session.account_id)
+            .await
+            .map_err(|e| self.internal_error(request, &e))?
+        {
+            return if silent {
+                Err(self.redirect_error(
+                    request,
+                    ErrorCode::ConsentRequired,
+                    "the citizen must consent",
+                ))
+            } else {
+                Ok(Step::Consent)
+            };
+        }
+        Ok(Step::IssueCode)
+    }
+
+    /// An existing session is not enough when the client forces a new sign-in, its `max_age`
+    /// has passed, or the `id_token_hint` names someone else.
+    fn session_too_weak(&self, request: &AuthorizationRequest, session: &Session) -> bool {
+        let forced = request.has_prompt(Prompt::Login) || request.has_prompt(Prompt::SelectAccount);
+        let too_old = request
+            .max_age
+            .is_some_and(|max_age| self.now() - session.auth_time > max_age);
+        let other_subject = request
+            .hinted_sub
+            .as_deref()
+            .is_some_and(|sub| sub != session.account_id);
+        forced || too_old || other_subject
+    }
+
+    async fn needs_consent(
+        &self,
+        request: &AuthorizationRequest,
+        account_id: &str,
+    ) -> Result<bool, StoreError> {
+        let Some(client) = self.clients.get(&request.client_id) else {
+            return Ok(true);
+        };
+        if client.first_party {
+            return Ok(false);
+        }
+        if request.has_prompt(Prompt::Consent) {
+            return Ok(true);
+        }
+        let granted = self.store.consent(account_id, &request.client_id).await?;
+        Ok(match granted {
+            Some(granted) => !request
+                .scopes()
+                .is_subset_of(&super::scope::Scopes::from_stored(&granted)),
+            None => true,
+        })
+    }
+
+    /// Remembers the citizen's consent to the request's scopes (merged with earlier ones).
+    pub async fn record_consent(
+        &self,
+        request: &AuthorizationRequest,
+        account_id: &str,
+    ) -> Result<(), StoreError> {
+        let mut scopes: Vec<String> = request.scopes().iter().map(str::to_owned).collect();
+        if let Some(earlier) = self.store.consent(account_id, &request.client_id).await? {
+            for s in earlier.split_whitespace() {
+                if !scopes.iter().any(|x| x == s) {
+                    scopes.push(s.to_owned());
+                }
+            }
+        }
+        self.store
+            .save_consent(
+                account_id,
+                &request.client_id,
+                &scopes.join(" "),
+                self.now(),
+            )
+            .await
+    }
+
+    /// Creates the grant and a single-use code, and returns the redirect back to the client
+    /// (RFC 6749 §4.1.2, with `iss` per RFC 9207).
+    pub async fn issue_code(
+        &self,
+        request: &AuthorizationRequest,
+        session: &Session,
+    ) -> Result<String, AuthorizeError> {
+        let now = self.now();
+        let grant = Grant {
+            id: random_id(),
+            client_id: request.client_id.clone(),
+            account_id: session.account_id.clone(),
+            scope: request.scope.clone(),
+            auth_time: session.auth_time,
+            amr: session.amr.clone(),
+            acr: session.acr.clone(),
+            session_id_hash: Some(session.id_hash.clone()),
+            created_at: now,
+            expires_at: now + self.lifetimes.grant,
+            revoked: false,
+        };
+        let code = random_token();
+        let record = AuthorizationCode {
+            code_hash: token_hash(&code),
+            grant_id: grant.id.clone(),
+            client_id: request.client_id.clone(),
+            redirect_uri: request.redirect_uri.clone(),
+            nonce: request.nonce.clone(),
+            code_challenge: request.code_challenge.clone(),
+            created_at: now,
+            expires_at: now + self.lifetimes.authorization_code,
+            used: false,
+        };
+        self.store
+            .create_grant_with_code(&grant, &record)
+            .await
+            .map_err(|e| self.internal_error(request, &e))?;
+        let mut params = vec![("code", code.as_str())];
+        if let Some(state) = &request.state {
+            params.push(("state", state));
+        }
+        params.push(("iss", &self.issuer));
+        Ok(append_query(&request.redirect_uri, &params))
+    }
+
+    /// The redirect that tells the client the citizen refused.
+    pub fn access_denied(&self, request: &AuthorizationRequest) -> String {
+        self.error_redirect_url(
+            &request.redirect_uri,
+            request.state.as_deref(),
+            &OAuthError::new(ErrorCode::AccessDenied, "the citizen did not allow access"),
+        )
+    }
+
+    /// An error redirect (RFC 6749 §4.1.2.1) carrying `error`, `error_description`, `state`
+    /// and `iss`.
+    pub fn error_redirect_url(
+        &self,
+        redirect_uri: &str,
+        state: Option<&str>,
+        error: &OAuthError,
+    ) -> String {
+        let mut params = vec![
+            ("error", error.code.as_str()),
+            ("error_description", error.description.as_str()),
+        ];
+        if let Some(state) = state {
+            params.push(("state", state));
+        }
+        params.push(("iss", &self.issuer));
+        append_query(redirect_uri, &params)
+    }
+
+    fn redirect_error(
+        &self,
+        request: &AuthorizationRequest,
+        code: ErrorCode,
+        description: &str,
+    ) -> AuthorizeError {
+        AuthorizeError::Redirect {
+            redirect_uri: request.redirect_uri.clone(),
+            state: request.state.clone(),
+            error: OAuthError::new(code, description),
+        }
+    }
+
+    fn internal_error(&self, request: &AuthorizationRequest, error: &StoreError) -> AuthorizeError {
+        tracing::error!(%error, "storage failure during authorization");
+        self.redirect_error(request, ErrorCode::ServerError, "please try again later")
+    }
+
+    /// Stores a validated request while the citizen signs in; returns its opaque handle.
+    pub async fn save_pending(&self, request: &AuthorizationRequest) -> Result<String, StoreError> {
+        let handle = random_token();
+        let now = self.now();
+        let params = serde_json::to_string(request)
+            .map_err(|e| StoreError::Corrupt(format!("pending request: {e}")))?;
+        self.store
+            .put_auth_request(&PendingAuthRequest {
+                id_hash: token_hash(&handle),
+                params,
+                created_at: now,
+                expires_at: now + self.lifetimes.pending_request,
+            })
+            .await?;
+        Ok(handle)
+    }
+
+    /// The pending request behind a handle, if it has not expired or been finished.
+    pub async fn pending(&self, handle: &str) -> Result<Option<AuthorizationRequest>, StoreError> {
+        if handle.is_empty() || handle.len() > 64 {
+            return Ok(None);
+        }
+        let Some(row) = self
+            .store
+            .auth_request(&token_hash(handle), self.now())
+            .await?
+        else {
+            return Ok(None);
+        };
+        serde_json::from_str(&row.params)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt(format!("pending request: {e}")))
+    }
+
+    /// Ends a pending request (it cannot be used twice).
+    pub async fn finish_pending(&self, handle: &str) -> Result<bool, StoreError> {
+        self.store.take_auth_request(&token_hash(handle)).await
+    }
+}
+
+/// Appends parameters to a URI's query, keeping any query it already has.
+pub fn append_query(uri: &str, params: &[(&str, &str)]) -> String {
+    match Url::parse(uri) {
+        Ok(mut url) => {
+            url.query_pairs_mut().extend_pairs(params);
+            url.to_string()
+        }
+        // Registered redirect URIs are validated as URLs at load time.
+        Err(_) => uri.to_owned(),
+    }
+}

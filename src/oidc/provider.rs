@@ -1,0 +1,63 @@
+//! The provider: everything the protocol needs, built once at start-up and shared.
+
+use std::sync::Arc;
+
+use crate::auth::{LoginThrottle, PasswordHasher};
+use crate::clients::{ClientAuthenticator, ClientRegistry};
+use crate::clock::{SharedClock, UnixTime};
+use crate::config::{Config, TokenLifetimes};
+use crate::keys::KeyRing;
+use crate::store::SharedStore;
+
+#[derive(Debug, Clone)]
+pub struct Provider {
+    /// The issuer identifier, without a trailing slash.
+    pub issuer: String,
+    pub store: SharedStore,
+    pub keys: Arc<KeyRing>,
+    pub clients: Arc<ClientRegistry>,
+    pub client_auth: Arc<ClientAuthenticator>,
+    pub passwords: PasswordHasher,
+    pub throttle: LoginThrottle,
+    pub lifetimes: TokenLifetimes,
+    pub clock: SharedClock,
+    /// The discovery document, serialised once.
+    pub discovery_json: Arc<str>,
+    /// Cookies carry `Secure` and the `__Host-` prefix when the issuer is https.
+    pub secure_cookies: bool,
+}
+
+impl Provider {
+    pub fn new(
+        config: &Config,
+        store: SharedStore,
+        keys: Arc<KeyRing>,
+        clients: Arc<ClientRegistry>,
+        passwords: PasswordHasher,
+        clock: SharedClock,
+    ) -> Self {
+        let issuer = config.issuer();
+        let discovery_json = super::discovery::document(&issuer, &keys).into();
+        Self {
+            secure_cookies: issuer.starts_with("https://"),
+            issuer,
+            store,
+            client_auth: Arc::new(ClientAuthenticator::new(clients.clone())),
+            keys,
+            clients,
+            passwords,
+            throttle: LoginThrottle::new(config.login_throttle.clone()),
+            lifetimes: config.tokens.clone(),
+            clock,
+            discovery_json,
+        }
+    }
+
+    pub fn now(&self) -> UnixTime {
+        self.clock.now()
+    }
+
+    pub fn endpoint(&self, path: &str) -> String {
+        format!("{}{path}", self.issuer)
+    }
+}

@@ -1,0 +1,128 @@
+//! SSO sessions and password sign-in.
+
+use std::net::IpAddr;
+
+use super::provider::Provider;
+use crate::auth::throttle::AttemptKeys;
+use crate::auth::{AuthContext, PasswordVerification, normalize_login};
+use crate::crypto::{random_token, token_hash};
+use crate::store::{Account, Session, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    /// Unknown login, wrong password or disabled account: one answer for all three.
+    #[error("sign-in failed")]
+    Failed,
+    #[error("too many attempts; wait {0} s")]
+    Throttled(i64),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for SignInError {
+    fn from(e: StoreError) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
+/// A freshly created session and the cookie value that names it.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub cookie_value: String,
+    pub session: Session,
+}
+
+impl Provider {
+    /// Checks a login and password. Unknown logins cost the same Argon2 work as wrong
+    /// passwords; failures are throttled per login and per address; a successful sign-in with
+    /// outdated hash parameters stores the upgraded hash.
+    #[tracing::instrument(skip_all)]
+    pub async fn password_sign_in(
+        &self,
+        login: &str,
+        password: String,
+        address: Option<IpAddr>,
+    ) -> Result<Account, SignInError> {
+        let login = normalize_login(login);
+        let keys = AttemptKeys::new(&login, address);
+        let now = self.now();
+        if let Some(wait) = self
+            .throttle
+            .wait_time(self.store.as_ref(), &keys, now)
+            .await?
+        {
+            return Err(SignInError::Throttled(wait));
+        }
+        let account = self.store.account_by_login(&login).await?;
+        let stored = account
+            .as_ref()
+            .filter(|a| !a.disabled)
+            .and_then(|a| a.password_hash.clone());
+        let verdict = self
+            .passwords
+            .verify(password, stored)
+            .await
+            .map_err(|e| SignInError::Internal(e.to_string()))?;
+        match (verdict, account) {
+            (PasswordVerification::Valid { rehash }, Some(account)) => {
+                self.throttle
+                    .record_success(self.store.as_ref(), &keys)
+                    .await?;
+                if let Some(hash) = rehash {
+                    self.store
+                        .set_password_hash(&account.id, &hash, now)
+                        .await?;
+                }
+                Ok(account)
+            }
+            _ => {
+                self.throttle
+                    .record_failure(self.store.as_ref(), &keys, now)
+                    .await?;
+                tracing::info!("password sign-in failed");
+                Err(SignInError::Failed)
+            }
+        }
+    }
+
+    /// Starts a new SSO session (always a new id: no session fixation).
+    pub async fn start_session(
+        &self,
+        account_id: &str,
+        context: &AuthContext,
+    ) -> Result<NewSession, StoreError> {
+        let now = self.now();
+        let cookie_value = random_token();
+        let session = Session {
+            id_hash: token_hash(&cookie_value),
+            account_id: account_id.to_owned(),
+            auth_time: now,
+            amr: context.amr_string(),
+            acr: context.acr.clone(),
+            created_at: now,
+            expires_at: now + self.lifetimes.session,
+        };
+        self.store.create_session(&session).await?;
+        Ok(NewSession {
+            cookie_value,
+            session,
+        })
+    }
+
+    /// The live session named by a session cookie value, if any.
+    pub async fn session_from_cookie(
+        &self,
+        cookie_value: Option<&str>,
+    ) -> Result<Option<Session>, StoreError> {
+        match cookie_value {
+            Some(value) if !value.is_empty() && value.len() <= 64 => {
+                self.store.session(&token_hash(value), self.now()).await
+            }
+            _ => Ok(None),
+        }
+    }
+
+    pub async fn end_session(&self, session: &Session) -> Result<(), StoreError> {
+        self.store.delete_session(&session.id_hash).await
+    }
+}

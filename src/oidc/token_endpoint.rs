@@ -1,0 +1,277 @@
+//! The token endpoint (RFC 6749 §3.2, §4.1.3, §4.4, §6; OIDC Core §3.1.3, §12).
+
+use super::authorize::RawParams;
+use super::discovery::TOKEN_PATH;
+use super::error::{ErrorCode, OAuthError};
+use super::pkce;
+use super::provider::Provider;
+use super::scope::{Scopes, USER_SCOPES};
+use super::tokens::{TokenResponse, TokenSubject};
+use crate::clients::{Client, ClientCredentials, GrantType};
+use crate::crypto::{random_token, token_hash};
+use crate::store::{CodeRedemption, Grant, RefreshRotation, RefreshToken};
+
+impl Provider {
+    /// Authenticates the client of a request at `path` (token, introspection, revocation).
+    /// The assertion audience may be the issuer or the endpoint (RFC 7523 §3).
+    pub async fn authenticate_client(
+        &self,
+        credentials: &ClientCredentials,
+        path: &str,
+    ) -> Result<std::sync::Arc<Client>, OAuthError> {
+        let endpoint = self.endpoint(path);
+        let token_endpoint = self.endpoint(TOKEN_PATH);
+        let audiences = [
+            self.issuer.as_str(),
+            endpoint.as_str(),
+            token_endpoint.as_str(),
+        ];
+        self.client_auth
+            .authenticate(credentials, &audiences, self.store.as_ref(), self.now())
+            .await
+            .map_err(|e| {
+                tracing::info!(reason = %e, "client authentication failed");
+                OAuthError::invalid_client(e.description())
+            })
+    }
+
+    #[tracing::instrument(skip_all, fields(grant_type))]
+    pub async fn token(
+        &self,
+        params: &RawParams,
+        credentials: &ClientCredentials,
+    ) -> Result<TokenResponse, OAuthError> {
+        let grant_type = params
+            .get("grant_type")?
+            .ok_or_else(|| OAuthError::invalid_request("grant_type is missing"))?;
+        tracing::Span::current().record("grant_type", grant_type);
+        let grant = match grant_type {
+            "authorization_code" => GrantType::AuthorizationCode,
+            "refresh_token" => GrantType::RefreshToken,
+            "client_credentials" => GrantType::ClientCredentials,
+            _ => {
+                return Err(OAuthError::new(
+                    ErrorCode::UnsupportedGrantType,
+                    "supported grant types: authorization_code, refresh_token, client_credentials",
+                ));
+            }
+        };
+        let client = self.authenticate_client(credentials, TOKEN_PATH).await?;
+        if !client.allows_grant(grant) {
+            return Err(OAuthError::new(
+                ErrorCode::UnauthorizedClient,
+                format!("this client may not use the {grant_type} grant"),
+            ));
+        }
+        match grant {
+            GrantType::AuthorizationCode => self.redeem_code(params, &client).await,
+            GrantType::RefreshToken => self.refresh(params, &client).await,
+            GrantType::ClientCredentials => self.client_credentials(params, &client).await,
+        }
+    }
+
+    async fn redeem_code(
+        &self,
+        params: &RawParams,
+        client: &Client,
+    ) -> Result<TokenResponse, OAuthError> {
+        let code = params
+            .get("code")?
+            .ok_or_else(|| OAuthError::invalid_request("code is missing"))?;
+        let redirect_uri = params.get("redirect_uri")?;
+        let verifier = params.get("code_verifier")?;
+        let (code, grant) = match self
+            .store
+            .redeem_code(&token_hash(code), self.now())
+            .await?
+        {
+            CodeRedemption::Redeemed { code, grant } => (code, grant),
+            CodeRedemption::Replayed { grant_id } => {
+                // RFC 6749 §4.1.2 / RFC 9700 §4.4.2: a replayed code revokes what it issued.
+                tracing::warn!(grant_id, "authorization code replayed; grant revoked");
+                self.store.revoke_grant(&grant_id).await?;
+                return Err(OAuthError::invalid_grant("the code was already used"));
+            }
+            CodeRedemption::Invalid => {
+                return Err(OAuthError::invalid_grant("the code is invalid or expired"));
+            }
+        };
+        if code.client_id != client.client_id {
+            return Err(OAuthError::invalid_grant(
+                "the code was issued to another client",
+            ));
+        }
+        if redirect_uri != Some(code.redirect_uri.as_str()) {
+            return Err(OAuthError::invalid_grant(
+                "redirect_uri does not match the authorization request",
+            ));
+        }
+        pkce::verify(code.code_challenge.as_deref(), verifier)?;
+        self.tokens_for_grant(client, &grant, code.nonce.as_deref(), true)
+            .await
+    }
+
+    async fn refresh(
+        &self,
+        params: &RawParams,
+        client: &Client,
+    ) -> Result<TokenResponse, OAuthError> {
+        let presented = params
+            .get("refresh_token")?
+            .ok_or_else(|| OAuthError::invalid_request("refresh_token is missing"))?;
+        let old_hash = token_hash(presented);
+        // The token must belong to this client before it is touched.
+        let owner = match self.store.refresh_token(&old_hash).await? {
+            Some(token) => self.store.grant(&token.grant_id).await?,
+            None => None,
+        };
+        if owner
+            .as_ref()
+            .is_none_or(|g| g.client_id != client.client_id)
+        {
+            return Err(OAuthError::invalid_grant("the refresh token is invalid"));
+        }
+        let new_token = random_token();
+        let now = self.now();
+        let rotation = self
+            .store
+            .rotate_refresh_token(
+                &old_hash,
+                &self.refresh_record(&new_token, owner.as_ref()),
+                now,
+            )
+            .await?;
+        let grant = match rotation {
+            RefreshRotation::Rotated { grant } => grant,
+            RefreshRotation::Reused { grant_id } => {
+                // RFC 9700 §4.14.2: reuse of a rotated token revokes the whole grant.
+                tracing::warn!(grant_id, "refresh token reused; grant revoked");
+                self.store.revoke_grant(&grant_id).await?;
+                return Err(OAuthError::invalid_grant(
+                    "the refresh token was already used",
+                ));
+            }
+            RefreshRotation::Invalid => {
+                return Err(OAuthError::invalid_grant(
+                    "the refresh token is invalid or expired",
+                ));
+            }
+        };
+        let scope = narrowed_scope(params.get("scope")?, &grant)?;
+        let (access_token, expires_in) = self
+            .mint_access_token(&client.client_id, TokenSubject::Citizen(&grant), &scope)
+            .await?;
+        let id_token = self.mint_id_token(client, &grant, None, &access_token)?;
+        Ok(TokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in,
+            refresh_token: Some(new_token),
+            id_token: Some(id_token),
+            scope,
+        })
+    }
+
+    fn refresh_record(&self, token: &str, grant: Option<&Grant>) -> RefreshToken {
+        let now = self.now();
+        let grant_end = grant.map_or(now, |g| g.expires_at);
+        RefreshToken {
+            token_hash: token_hash(token),
+            grant_id: grant.map(|g| g.id.clone()).unwrap_or_default(),
+            created_at: now,
+            expires_at: (now + self.lifetimes.refresh_token).min(grant_end),
+            used: false,
+        }
+    }
+
+    async fn client_credentials(
+        &self,
+        params: &RawParams,
+        client: &Client,
+    ) -> Result<TokenResponse, OAuthError> {
+        if client.is_public() {
+            return Err(OAuthError::new(
+                ErrorCode::UnauthorizedClient,
+                "public clients cannot use client_credentials",
+            ));
+        }
+        let requested = Scopes::parse(params.get("scope")?.unwrap_or_default())?;
+        if let Some(bad) = requested
+            .iter()
+            .find(|s| USER_SCOPES.contains(s) || !client.allows_scope(s))
+        {
+            return Err(OAuthError::invalid_scope(format!(
+                "the {bad} scope cannot be granted to this client"
+            )));
+        }
+        let scope = requested.as_string();
+        let (access_token, expires_in) = self
+            .mint_access_token(&client.client_id, TokenSubject::Client, &scope)
+            .await?;
+        Ok(TokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in,
+            refresh_token: None,
+            id_token: None,
+            scope,
+        })
+    }
+
+    /// Access token, ID token and (with `offline_access`) a refresh token for a fresh grant.
+    async fn tokens_for_grant(
+        &self,
+        client: &Client,
+        grant: &Grant,
+        nonce: Option<&str>,
+        with_id_token: bool,
+    ) -> Result<TokenResponse, OAuthError> {
+        let (access_token, expires_in) = self
+            .mint_access_token(
+                &client.client_id,
+                TokenSubject::Citizen(grant),
+                &grant.scope,
+            )
+            .await?;
+        let id_token = with_id_token
+            .then(|| self.mint_id_token(client, grant, nonce, &access_token))
+            .transpose()?;
+        let refresh_token = if Scopes::from_stored(&grant.scope).contains("offline_access")
+            && client.allows_grant(GrantType::RefreshToken)
+        {
+            let token = random_token();
+            self.store
+                .insert_refresh_token(&self.refresh_record(&token, Some(grant)))
+                .await?;
+            Some(token)
+        } else {
+            None
+        };
+        Ok(TokenResponse {
+            access_token,
+            token_type: "Bearer",
+            expires_in,
+            refresh_token,
+            id_token,
+            scope: grant.scope.clone(),
+        })
+    }
+}
+
+/// A refresh request may ask for fewer scopes, never more (RFC 6749 §6).
+fn narrowed_scope(requested: Option<&str>, grant: &Grant) -> Result<String, OAuthError> {
+    let granted = Scopes::from_stored(&grant.scope);
+    match requested {
+        None => Ok(granted.as_string()),
+        Some(value) => {
+            let asked = Scopes::parse(value)?;
+            if asked.is_subset_of(&granted) {
+                Ok(asked.as_string())
+            } else {
+                Err(OAuthError::invalid_scope(
+                    "a refresh cannot add scopes the citizen did not grant",
+                ))
+            }
+        }
+    }
+}

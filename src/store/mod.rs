@@ -1,0 +1,184 @@
+//! Storage behind narrow traits. Protocol code sees only these traits; `SqliteStore` and
+//! `PgStore` implement them, selected once at start-up by the database URL's scheme.
+//!
+//! Every secret (authorization code, refresh token, access token, session id, pending request
+//! handle) is stored and looked up only by its SHA-256 digest (`crate::crypto::token_hash`).
+//! One-shot operations are single trait methods, atomic inside the database.
+
+mod postgres;
+mod sql;
+mod sqlite;
+#[cfg(test)]
+mod tests;
+mod types;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::clock::UnixTime;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+pub use types::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint was violated; the string names the field (`username`, `email`,
+    /// `phone`, `pinfl`, ...).
+    #[error("{0} is already in use")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[async_trait]
+pub trait AccountStore {
+    /// Creates an account. A duplicate username, email, phone or PINFL is `Conflict(field)`.
+    async fn create_account(&self, account: &Account) -> StoreResult<()>;
+    async fn account(&self, id: &str) -> StoreResult<Option<Account>>;
+    /// Finds an account by what a citizen types as their login: username, email, phone or
+    /// PINFL (already normalised by the caller: lower-case username/email, E.164 phone).
+    async fn account_by_login(&self, login: &str) -> StoreResult<Option<Account>>;
+    async fn set_password_hash(&self, id: &str, hash: &str, now: UnixTime) -> StoreResult<()>;
+    async fn count_accounts(&self) -> StoreResult<i64>;
+}
+
+#[async_trait]
+pub trait SessionStore {
+    async fn create_session(&self, session: &Session) -> StoreResult<()>;
+    /// The session with this id hash if it has not expired at `now`.
+    async fn session(&self, id_hash: &[u8], now: UnixTime) -> StoreResult<Option<Session>>;
+    async fn delete_session(&self, id_hash: &[u8]) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait AuthRequestStore {
+    /// Stores a validated authorization request while the citizen signs in or consents.
+    async fn put_auth_request(&self, request: &PendingAuthRequest) -> StoreResult<()>;
+    async fn auth_request(
+        &self,
+        id_hash: &[u8],
+        now: UnixTime,
+    ) -> StoreResult<Option<PendingAuthRequest>>;
+    /// Removes the request; returns whether it was still there (single use).
+    async fn take_auth_request(&self, id_hash: &[u8]) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait ConsentStore {
+    /// The scopes the citizen has already granted this client (space-separated), if any.
+    async fn consent(&self, account_id: &str, client_id: &str) -> StoreResult<Option<String>>;
+    /// Records (replacing) the scopes granted.
+    async fn save_consent(
+        &self,
+        account_id: &str,
+        client_id: &str,
+        scope: &str,
+        now: UnixTime,
+    ) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait GrantStore {
+    /// Creates the grant and its authorization code in one transaction.
+    async fn create_grant_with_code(
+        &self,
+        grant: &Grant,
+        code: &AuthorizationCode,
+    ) -> StoreResult<()>;
+    /// Redeems a code exactly once (atomic conditional update). A code already redeemed is
+    /// reported as `Replayed` with its grant id so the caller can revoke the grant.
+    async fn redeem_code(&self, code_hash: &[u8], now: UnixTime) -> StoreResult<CodeRedemption>;
+    async fn grant(&self, grant_id: &str) -> StoreResult<Option<Grant>>;
+    /// Revokes a grant: every refresh and access token issued from it stops working.
+    async fn revoke_grant(&self, grant_id: &str) -> StoreResult<()>;
+    /// Revokes every grant of one citizen at one client (RP-initiated logout, consent removal).
+    async fn revoke_grants_for_session(&self, session_id_hash: &[u8]) -> StoreResult<()>;
+
+    async fn insert_refresh_token(&self, token: &RefreshToken) -> StoreResult<()>;
+    /// Rotates a refresh token atomically: the old one is marked used (only if it was unused,
+    /// unexpired and its grant is live), the new one inserted, in one transaction.
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &[u8],
+        new: &RefreshToken,
+        now: UnixTime,
+    ) -> StoreResult<RefreshRotation>;
+    /// Looks a refresh token up without changing it (introspection, revocation).
+    async fn refresh_token(&self, token_hash: &[u8]) -> StoreResult<Option<RefreshToken>>;
+
+    async fn insert_access_token(&self, token: &AccessTokenRecord) -> StoreResult<()>;
+    /// The access token with this hash, together with whether it (or its grant) was revoked.
+    async fn access_token(&self, token_hash: &[u8]) -> StoreResult<Option<AccessTokenRecord>>;
+    async fn revoke_access_token(&self, token_hash: &[u8]) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait ReplayStore {
+    /// Remembers a client assertion `jti` until `expires_at`. Returns false when the same
+    /// client already used it (a replay).
+    async fn remember_jti(
+        &self,
+        client_id: &str,
+        jti: &str,
+        expires_at: UnixTime,
+    ) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait ThrottleStore {
+    /// The failure record for a throttle key (`login:<id>` or `ip:<addr>`).
+    async fn throttle(&self, key: &str) -> StoreResult<Option<ThrottleRecord>>;
+    /// Records one more failure, returning the updated record. `lock_for` computes the new
+    /// lock duration in seconds from the new failure count.
+    async fn record_failure(
+        &self,
+        key: &str,
+        now: UnixTime,
+        lock_for: fn(i64) -> i64,
+    ) -> StoreResult<ThrottleRecord>;
+    async fn clear_failures(&self, key: &str) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait Store:
+    AccountStore
+    + SessionStore
+    + AuthRequestStore
+    + ConsentStore
+    + GrantStore
+    + ReplayStore
+    + ThrottleStore
+    + Send
+    + Sync
+    + std::fmt::Debug
+{
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// Applies the embedded migrations of this backend.
+    async fn migrate(&self) -> StoreResult<()>;
+    /// Deletes rows that expired before `now` (codes, sessions, requests, tokens, jtis).
+    async fn purge_expired(&self, now: UnixTime) -> StoreResult<u64>;
+}
+
+pub type SharedStore = Arc<dyn Store>;
+
+/// Opens the store named by a `sqlite://…` or `postgres://…` URL. SQLite files are created when
+/// missing.
+pub async fn connect(url: &str, max_connections: u32) -> StoreResult<SharedStore> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url, max_connections).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(PgStore::connect(url, max_connections).await?))
+    } else {
+        Err(StoreError::Corrupt(format!(
+            "unsupported database URL scheme in {url:?}: use sqlite://… or postgres://…"
+        )))
+    }
+}

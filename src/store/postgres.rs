@@ -1,0 +1,35 @@
+//! The PostgreSQL backend. Several provider nodes may share one database: every one-shot
+//! operation is a single conditional statement or a transaction holding row locks.
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+use super::sql::impl_store;
+
+/// The schema, embedded at compile time.
+static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// The store on PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user@host/db`, or `postgresql://…`) with a pool of at most
+    /// `max_connections` connections.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .connect(url)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    /// The underlying pool, for closing it at shutdown.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+impl_store!(PgStore, backend = "postgres", migrator = MIGRATOR);

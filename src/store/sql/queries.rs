@@ -1,0 +1,160 @@
+//! The SQL text shared by both backends. Every statement uses `$1, $2, …` placeholders, which
+//! SQLite binds by number and PostgreSQL natively, and only syntax both accept (`ON CONFLICT`,
+//! `RETURNING`, `TRUE`/`FALSE`), so the same constant runs on either pool.
+//!
+//! No statement currently needs a per-backend variant. If one ever does, put the two versions
+//! here side by side as `…_SQLITE` / `…_POSTGRES` and pass the right one through the
+//! `impl_store!` invocation in `sqlite.rs` / `postgres.rs`.
+
+// Accounts.
+
+pub(crate) const INSERT_ACCOUNT: &str = "INSERT INTO accounts (id, username, email, \
+    email_verified, phone, phone_verified, pinfl, given_name, family_name, middle_name, \
+    birthdate, password_hash, locale, disabled, created_at, updated_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+
+pub(crate) const SELECT_ACCOUNT_BY_ID: &str = "SELECT id, username, email, email_verified, \
+    phone, phone_verified, pinfl, given_name, family_name, middle_name, birthdate, \
+    password_hash, locale, disabled, created_at, updated_at FROM accounts WHERE id = $1";
+
+/// Login by username, email, phone or PINFL. Should one string match several accounts (a
+/// username equal to someone else's e-mail, say), the order of the identifiers decides, so the
+/// answer is deterministic.
+pub(crate) const SELECT_ACCOUNT_BY_LOGIN: &str = "SELECT id, username, email, email_verified, \
+    phone, phone_verified, pinfl, given_name, family_name, middle_name, birthdate, \
+    password_hash, locale, disabled, created_at, updated_at FROM accounts \
+    WHERE username = $1 OR email = $1 OR phone = $1 OR pinfl = $1 \
+    ORDER BY CASE WHEN username = $1 THEN 0 WHEN email = $1 THEN 1 \
+    WHEN phone = $1 THEN 2 ELSE 3 END \
+    LIMIT 1";
+
+pub(crate) const UPDATE_PASSWORD_HASH: &str =
+    "UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE id = $1";
+
+pub(crate) const COUNT_ACCOUNTS: &str = "SELECT COUNT(*) FROM accounts";
+
+// Sessions.
+
+pub(crate) const INSERT_SESSION: &str = "INSERT INTO sessions (id_hash, account_id, auth_time, \
+    amr, acr, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+pub(crate) const SELECT_LIVE_SESSION: &str = "SELECT id_hash, account_id, auth_time, amr, acr, \
+    created_at, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2";
+
+pub(crate) const DELETE_SESSION: &str = "DELETE FROM sessions WHERE id_hash = $1";
+
+// Pending authorization requests.
+
+pub(crate) const INSERT_AUTH_REQUEST: &str = "INSERT INTO auth_requests (id_hash, params, \
+    created_at, expires_at) VALUES ($1, $2, $3, $4)";
+
+pub(crate) const SELECT_LIVE_AUTH_REQUEST: &str = "SELECT id_hash, params, created_at, \
+    expires_at FROM auth_requests WHERE id_hash = $1 AND expires_at > $2";
+
+pub(crate) const DELETE_AUTH_REQUEST: &str = "DELETE FROM auth_requests WHERE id_hash = $1";
+
+// Consents.
+
+pub(crate) const SELECT_CONSENT_SCOPE: &str =
+    "SELECT scope FROM consents WHERE account_id = $1 AND client_id = $2";
+
+pub(crate) const UPSERT_CONSENT: &str = "INSERT INTO consents (account_id, client_id, scope, \
+    created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
+    ON CONFLICT (account_id, client_id) \
+    DO UPDATE SET scope = excluded.scope, updated_at = excluded.updated_at";
+
+// Grants and authorization codes.
+
+pub(crate) const INSERT_GRANT: &str = "INSERT INTO grants (id, client_id, account_id, scope, \
+    auth_time, amr, acr, session_id_hash, created_at, expires_at, revoked) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
+pub(crate) const SELECT_GRANT: &str = "SELECT id, client_id, account_id, scope, auth_time, amr, \
+    acr, session_id_hash, created_at, expires_at, revoked FROM grants WHERE id = $1";
+
+pub(crate) const REVOKE_GRANT: &str = "UPDATE grants SET revoked = TRUE WHERE id = $1";
+
+pub(crate) const REVOKE_GRANTS_FOR_SESSION: &str =
+    "UPDATE grants SET revoked = TRUE WHERE session_id_hash = $1";
+
+pub(crate) const INSERT_CODE: &str = "INSERT INTO authorization_codes (code_hash, grant_id, \
+    client_id, redirect_uri, nonce, code_challenge, created_at, expires_at, used) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/// The one-shot redemption: only one caller can flip `used` (RFC 6749 section 4.1.2).
+pub(crate) const REDEEM_CODE: &str = "UPDATE authorization_codes SET used = TRUE \
+    WHERE code_hash = $1 AND used = FALSE AND expires_at > $2 \
+    RETURNING code_hash, grant_id, client_id, redirect_uri, nonce, code_challenge, \
+    created_at, expires_at, used";
+
+/// Why a redemption failed: `(used, grant_id)` of the code, if it exists at all.
+pub(crate) const SELECT_CODE_STATE: &str =
+    "SELECT used, grant_id FROM authorization_codes WHERE code_hash = $1";
+
+// Refresh tokens.
+
+pub(crate) const INSERT_REFRESH_TOKEN: &str = "INSERT INTO refresh_tokens (token_hash, grant_id, \
+    created_at, expires_at, used) VALUES ($1, $2, $3, $4, $5)";
+
+/// Marks a refresh token used, only while it is unused, unexpired and its grant is live.
+pub(crate) const CONSUME_REFRESH_TOKEN: &str = "UPDATE refresh_tokens SET used = TRUE \
+    WHERE token_hash = $1 AND used = FALSE AND expires_at > $2 \
+    AND grant_id IN (SELECT id FROM grants WHERE revoked = FALSE AND expires_at > $2) \
+    RETURNING grant_id";
+
+pub(crate) const SELECT_REFRESH_TOKEN: &str = "SELECT token_hash, grant_id, created_at, \
+    expires_at, used FROM refresh_tokens WHERE token_hash = $1";
+
+// Access tokens.
+
+pub(crate) const INSERT_ACCESS_TOKEN: &str = "INSERT INTO access_tokens (token_hash, jti, \
+    client_id, grant_id, account_id, scope, issued_at, expires_at, revoked) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/// An access token is revoked when it or its grant is (the grant is absent for
+/// `client_credentials` tokens).
+pub(crate) const SELECT_ACCESS_TOKEN: &str = "SELECT t.token_hash, t.jti, t.client_id, \
+    t.grant_id, t.account_id, t.scope, t.issued_at, t.expires_at, \
+    (t.revoked OR COALESCE(g.revoked, FALSE)) AS revoked \
+    FROM access_tokens t LEFT JOIN grants g ON g.id = t.grant_id \
+    WHERE t.token_hash = $1";
+
+pub(crate) const REVOKE_ACCESS_TOKEN: &str =
+    "UPDATE access_tokens SET revoked = TRUE WHERE token_hash = $1";
+
+// Client assertion replay (RFC 7523 section 3, item 7).
+
+pub(crate) const INSERT_JTI: &str = "INSERT INTO client_assertion_jtis (client_id, jti, \
+    expires_at) VALUES ($1, $2, $3) ON CONFLICT (client_id, jti) DO NOTHING";
+
+// Sign-in throttling.
+
+pub(crate) const SELECT_THROTTLE: &str = "SELECT key, failures, last_failure, locked_until \
+    FROM login_throttle WHERE key = $1";
+
+/// Counts one failure atomically; the lock is set by `SET_THROTTLE_LOCK` in the same
+/// transaction, because its length is computed in Rust from the new count.
+pub(crate) const COUNT_THROTTLE_FAILURE: &str = "INSERT INTO login_throttle (key, failures, \
+    last_failure, locked_until) VALUES ($1, 1, $2, $2) \
+    ON CONFLICT (key) DO UPDATE SET failures = login_throttle.failures + 1, \
+    last_failure = excluded.last_failure \
+    RETURNING failures";
+
+pub(crate) const SET_THROTTLE_LOCK: &str = "UPDATE login_throttle SET locked_until = $2 \
+    WHERE key = $1 \
+    RETURNING key, failures, last_failure, locked_until";
+
+pub(crate) const DELETE_THROTTLE: &str = "DELETE FROM login_throttle WHERE key = $1";
+
+// Housekeeping. Children before parents, so the counts include rows that would otherwise go
+// by cascade.
+
+pub(crate) const PURGE_EXPIRED: [&str; 7] = [
+    "DELETE FROM authorization_codes WHERE expires_at <= $1",
+    "DELETE FROM refresh_tokens WHERE expires_at <= $1",
+    "DELETE FROM access_tokens WHERE expires_at <= $1",
+    "DELETE FROM grants WHERE expires_at <= $1",
+    "DELETE FROM sessions WHERE expires_at <= $1",
+    "DELETE FROM auth_requests WHERE expires_at <= $1",
+    "DELETE FROM client_assertion_jtis WHERE expires_at <= $1",
+];
