@@ -260,7 +260,10 @@ fn consent_page_lists_scopes_and_both_decisions() {
     };
     let html = page.render().unwrap();
     assert!(html.contains("action=\"/consent\""));
-    assert!(html.contains("<li>Адрес</li>") && html.contains("<li>Телефон</li>"));
+    assert!(
+        html.contains("<li data-scope=\"email\">Адрес</li>")
+            && html.contains("<li data-scope=\"phone\">Телефон</li>")
+    );
     assert!(html.contains("name=\"decision\" value=\"allow\""));
     assert!(html.contains("name=\"decision\" value=\"deny\""));
     assert!(html.contains("Вы вошли как Ali Valiyev."));
