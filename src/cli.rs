@@ -103,7 +103,8 @@ pub struct AddClient {
     /// authorization_code, refresh_token or client_credentials; repeat for several.
     #[arg(long = "grant-type", default_values = ["authorization_code"])]
     pub grant_types: Vec<String>,
-    /// client_secret_basic, client_secret_post, private_key_jwt or none.
+    /// client_secret_basic, client_secret_post or none (for private_key_jwt, write the file
+    /// with the client's keys by hand: see clients/README.md).
     #[arg(long, default_value = "client_secret_basic")]
     pub auth_method: String,
     #[arg(long, default_value = "openid profile")]

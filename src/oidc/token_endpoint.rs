@@ -30,6 +30,10 @@ impl Provider {
             .authenticate(credentials, &audiences, self.store.as_ref(), self.now())
             .await
             .map_err(|e| {
+                if e.is_internal() {
+                    tracing::error!(error = %e, "client authentication could not be completed");
+                    return OAuthError::server_error();
+                }
                 tracing::info!(reason = %e, "client authentication failed");
                 OAuthError::invalid_client(e.description())
             })

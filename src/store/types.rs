@@ -86,6 +86,9 @@ pub struct AuthorizationCode {
     pub used: bool,
 }
 
+// Returned once per token request and never stored, so the variants' size difference is
+// irrelevant.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodeRedemption {
     /// First redemption within its lifetime; the grant is live.
