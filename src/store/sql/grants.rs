@@ -1,0 +1,212 @@
+//! The token lifecycle: grants, authorization codes, refresh and access tokens. The one-shot
+//! operations rest on conditional updates (`… AND used = FALSE … RETURNING`), so exactly one of
+//! several provider nodes sharing a database wins a code redemption or a refresh rotation.
+
+/// Implements `GrantStore` for a type with a `pool` field; invoked by `impl_store!`.
+macro_rules! impl_grant_store {
+    ($store:ty) => {
+        const _: () = {
+            use async_trait::async_trait;
+
+            use $crate::clock::UnixTime;
+            use $crate::store::sql::*;
+            use $crate::store::*;
+
+            #[async_trait]
+            impl GrantStore for $store {
+                async fn create_grant_with_code(
+                    &self,
+                    grant: &Grant,
+                    code: &AuthorizationCode,
+                ) -> StoreResult<()> {
+                    let mut tx = self.pool.begin().await?;
+                    sqlx::query(INSERT_GRANT)
+                        .bind(&grant.id)
+                        .bind(&grant.client_id)
+                        .bind(&grant.account_id)
+                        .bind(&grant.scope)
+                        .bind(grant.auth_time)
+                        .bind(&grant.amr)
+                        .bind(&grant.acr)
+                        .bind(&grant.session_id_hash)
+                        .bind(grant.created_at)
+                        .bind(grant.expires_at)
+                        .bind(grant.revoked)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(write_error)?;
+                    sqlx::query(INSERT_CODE)
+                        .bind(&code.code_hash)
+                        .bind(&code.grant_id)
+                        .bind(&code.client_id)
+                        .bind(&code.redirect_uri)
+                        .bind(&code.nonce)
+                        .bind(&code.code_challenge)
+                        .bind(code.created_at)
+                        .bind(code.expires_at)
+                        .bind(code.used)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(write_error)?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                /// A code whose grant was revoked or has ended is `Invalid`, and stays used.
+                async fn redeem_code(
+                    &self,
+                    code_hash: &[u8],
+                    now: UnixTime,
+                ) -> StoreResult<CodeRedemption> {
+                    let redeemed: Option<AuthorizationCode> = sqlx::query_as(REDEEM_CODE)
+                        .bind(code_hash)
+                        .bind(now)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                    let Some(code) = redeemed else {
+                        let state: Option<(bool, String)> = sqlx::query_as(SELECT_CODE_STATE)
+                            .bind(code_hash)
+                            .fetch_optional(&self.pool)
+                            .await?;
+                        return Ok(match state {
+                            Some((true, grant_id)) => CodeRedemption::Replayed { grant_id },
+                            _ => CodeRedemption::Invalid,
+                        });
+                    };
+                    match self.grant(&code.grant_id).await? {
+                        Some(grant) if !grant.revoked && grant.expires_at > now => {
+                            Ok(CodeRedemption::Redeemed { code, grant })
+                        }
+                        _ => Ok(CodeRedemption::Invalid),
+                    }
+                }
+
+                async fn grant(&self, grant_id: &str) -> StoreResult<Option<Grant>> {
+                    Ok(sqlx::query_as(SELECT_GRANT)
+                        .bind(grant_id)
+                        .fetch_optional(&self.pool)
+                        .await?)
+                }
+
+                async fn revoke_grant(&self, grant_id: &str) -> StoreResult<()> {
+                    sqlx::query(REVOKE_GRANT)
+                        .bind(grant_id)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                }
+
+                async fn revoke_grants_for_session(
+                    &self,
+                    session_id_hash: &[u8],
+                ) -> StoreResult<()> {
+                    sqlx::query(REVOKE_GRANTS_FOR_SESSION)
+                        .bind(session_id_hash)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                }
+
+                async fn insert_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {
+                    sqlx::query(INSERT_REFRESH_TOKEN)
+                        .bind(&token.token_hash)
+                        .bind(&token.grant_id)
+                        .bind(token.created_at)
+                        .bind(token.expires_at)
+                        .bind(token.used)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(write_error)?;
+                    Ok(())
+                }
+
+                /// The new token is stored under the old token's grant; `new.grant_id` is not
+                /// consulted, so a caller cannot move a token to another grant.
+                async fn rotate_refresh_token(
+                    &self,
+                    old_hash: &[u8],
+                    new: &RefreshToken,
+                    now: UnixTime,
+                ) -> StoreResult<RefreshRotation> {
+                    let mut tx = self.pool.begin().await?;
+                    let consumed: Option<String> = sqlx::query_scalar(CONSUME_REFRESH_TOKEN)
+                        .bind(old_hash)
+                        .bind(now)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let Some(grant_id) = consumed else {
+                        tx.rollback().await?;
+                        return Ok(match self.refresh_token(old_hash).await? {
+                            Some(old) if old.used => RefreshRotation::Reused {
+                                grant_id: old.grant_id,
+                            },
+                            _ => RefreshRotation::Invalid,
+                        });
+                    };
+                    let grant: Grant = sqlx::query_as(SELECT_GRANT)
+                        .bind(&grant_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    sqlx::query(INSERT_REFRESH_TOKEN)
+                        .bind(&new.token_hash)
+                        .bind(&grant_id)
+                        .bind(new.created_at)
+                        .bind(new.expires_at)
+                        .bind(new.used)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(write_error)?;
+                    tx.commit().await?;
+                    Ok(RefreshRotation::Rotated { grant })
+                }
+
+                async fn refresh_token(
+                    &self,
+                    token_hash: &[u8],
+                ) -> StoreResult<Option<RefreshToken>> {
+                    Ok(sqlx::query_as(SELECT_REFRESH_TOKEN)
+                        .bind(token_hash)
+                        .fetch_optional(&self.pool)
+                        .await?)
+                }
+
+                async fn insert_access_token(&self, token: &AccessTokenRecord) -> StoreResult<()> {
+                    sqlx::query(INSERT_ACCESS_TOKEN)
+                        .bind(&token.token_hash)
+                        .bind(&token.jti)
+                        .bind(&token.client_id)
+                        .bind(&token.grant_id)
+                        .bind(&token.account_id)
+                        .bind(&token.scope)
+                        .bind(token.issued_at)
+                        .bind(token.expires_at)
+                        .bind(token.revoked)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(write_error)?;
+                    Ok(())
+                }
+
+                async fn access_token(
+                    &self,
+                    token_hash: &[u8],
+                ) -> StoreResult<Option<AccessTokenRecord>> {
+                    Ok(sqlx::query_as(SELECT_ACCESS_TOKEN)
+                        .bind(token_hash)
+                        .fetch_optional(&self.pool)
+                        .await?)
+                }
+
+                async fn revoke_access_token(&self, token_hash: &[u8]) -> StoreResult<()> {
+                    sqlx::query(REVOKE_ACCESS_TOKEN)
+                        .bind(token_hash)
+                        .execute(&self.pool)
+                        .await?;
+                    Ok(())
+                }
+            }
+        };
+    };
+}
+
+pub(crate) use impl_grant_store;

@@ -1,0 +1,194 @@
+//! Cases about citizens and their sign-in: accounts, sessions, pending requests, consents,
+//! client assertion replay and throttling.
+
+use super::*;
+
+pub(in crate::store::tests) async fn account_create_lookup_and_update(store: SharedStore) {
+    let mut full = account("acc-1", "aziz");
+    full.phone = Some("+998901234567".to_owned());
+    full.pinfl = Some("31234567890123".to_owned());
+    store.create_account(&full).await.unwrap();
+
+    assert_eq!(store.account("acc-1").await.unwrap(), Some(full.clone()));
+    assert_eq!(store.account("nobody").await.unwrap(), None);
+    for login in ["aziz", "aziz@example.uz", "+998901234567", "31234567890123"] {
+        let found = store.account_by_login(login).await.unwrap();
+        assert_eq!(
+            found.map(|a| a.id),
+            Some("acc-1".to_owned()),
+            "login {login}"
+        );
+    }
+    assert_eq!(store.account_by_login("AZIZ").await.unwrap(), None);
+    assert_eq!(store.count_accounts().await.unwrap(), 1);
+
+    // Accounts without any of the unique identifiers do not collide with each other.
+    let mut bare = account("acc-2", "x");
+    (bare.username, bare.email) = (None, None);
+    store.create_account(&bare).await.unwrap();
+    bare.id = "acc-3".to_owned();
+    store.create_account(&bare).await.unwrap();
+    assert_eq!(store.count_accounts().await.unwrap(), 3);
+
+    store
+        .set_password_hash("acc-1", "$argon2id$new", NOW + 5)
+        .await
+        .unwrap();
+    let updated = store.account("acc-1").await.unwrap().unwrap();
+    assert_eq!(updated.password_hash.as_deref(), Some("$argon2id$new"));
+    assert_eq!(updated.updated_at, NOW + 5);
+}
+
+pub(in crate::store::tests) async fn account_conflicts_name_the_field(store: SharedStore) {
+    let mut first = account("acc-1", "aziz");
+    first.phone = Some("+998901234567".to_owned());
+    first.pinfl = Some("31234567890123".to_owned());
+    store.create_account(&first).await.unwrap();
+
+    let fresh = || {
+        let mut other = account("acc-2", "other");
+        other.email = Some("other@example.uz".to_owned());
+        other
+    };
+    let mut same_username = fresh();
+    same_username.username = first.username.clone();
+    let mut same_email = fresh();
+    same_email.email = first.email.clone();
+    let mut same_phone = fresh();
+    same_phone.phone = first.phone.clone();
+    let mut same_pinfl = fresh();
+    same_pinfl.pinfl = first.pinfl.clone();
+    let mut same_id = fresh();
+    same_id.id = first.id.clone();
+
+    for (duplicate, field) in [
+        (same_username, "username"),
+        (same_email, "email"),
+        (same_phone, "phone"),
+        (same_pinfl, "pinfl"),
+        (same_id, "primary key"),
+    ] {
+        assert_eq!(
+            conflict_field(store.create_account(&duplicate).await),
+            field
+        );
+    }
+    assert_eq!(store.count_accounts().await.unwrap(), 1);
+    store.create_account(&fresh()).await.unwrap();
+}
+
+pub(in crate::store::tests) async fn session_lives_until_expiry_and_deletion(store: SharedStore) {
+    store.create_account(&account("acc", "aziz")).await.unwrap();
+    let session = Session {
+        id_hash: token_hash("sid"),
+        account_id: "acc".to_owned(),
+        auth_time: NOW,
+        amr: "pwd".to_owned(),
+        acr: "0".to_owned(),
+        created_at: NOW,
+        expires_at: NOW + HOUR,
+    };
+    store.create_session(&session).await.unwrap();
+    let id = &session.id_hash;
+    assert_eq!(store.session(id, NOW).await.unwrap(), Some(session.clone()));
+    assert_eq!(store.session(id, NOW + HOUR).await.unwrap(), None);
+    store.delete_session(id).await.unwrap();
+    assert_eq!(store.session(id, NOW).await.unwrap(), None);
+}
+
+pub(in crate::store::tests) async fn auth_request_is_taken_once(store: SharedStore) {
+    let request = PendingAuthRequest {
+        id_hash: token_hash("handle"),
+        params: r#"{"client_id":"demo-rp"}"#.to_owned(),
+        created_at: NOW,
+        expires_at: NOW + 600,
+    };
+    store.put_auth_request(&request).await.unwrap();
+    let id = &request.id_hash;
+    assert_eq!(
+        store.auth_request(id, NOW).await.unwrap(),
+        Some(request.clone())
+    );
+    assert_eq!(store.auth_request(id, NOW + 600).await.unwrap(), None);
+    assert!(store.take_auth_request(id).await.unwrap());
+    assert!(!store.take_auth_request(id).await.unwrap());
+    assert_eq!(store.auth_request(id, NOW).await.unwrap(), None);
+}
+
+pub(in crate::store::tests) async fn consent_is_replaced(store: SharedStore) {
+    store.create_account(&account("acc", "aziz")).await.unwrap();
+    assert_eq!(store.consent("acc", "demo-rp").await.unwrap(), None);
+    store
+        .save_consent("acc", "demo-rp", "openid", NOW)
+        .await
+        .unwrap();
+    store
+        .save_consent("acc", "demo-rp", "openid email", NOW + 1)
+        .await
+        .unwrap();
+    let scope = store.consent("acc", "demo-rp").await.unwrap();
+    assert_eq!(scope.as_deref(), Some("openid email"));
+    assert_eq!(store.consent("acc", "other-rp").await.unwrap(), None);
+}
+
+pub(in crate::store::tests) async fn jti_replay_is_detected(store: SharedStore) {
+    assert!(
+        store
+            .remember_jti("demo-rp", "jti-1", NOW + 300)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .remember_jti("demo-rp", "jti-1", NOW + 300)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .remember_jti("other-rp", "jti-1", NOW + 300)
+            .await
+            .unwrap()
+    );
+}
+
+fn lock_after_three(failures: i64) -> i64 {
+    if failures >= 3 { 60 * failures } else { 0 }
+}
+
+pub(in crate::store::tests) async fn throttle_counts_failures_and_locks(store: SharedStore) {
+    assert_eq!(store.throttle("login:acc").await.unwrap(), None);
+    for (offset, expected_lock) in [(0, NOW), (1, NOW + 1), (2, NOW + 2 + 180)] {
+        let record = store
+            .record_failure("login:acc", NOW + offset, lock_after_three)
+            .await;
+        let record = record.unwrap();
+        assert_eq!(record.failures, offset + 1);
+        assert_eq!(record.last_failure, NOW + offset);
+        assert_eq!(record.locked_until, expected_lock);
+    }
+    let stored = store.throttle("login:acc").await.unwrap().unwrap();
+    assert_eq!((stored.key.as_str(), stored.failures), ("login:acc", 3));
+    assert_eq!(store.throttle("ip:10.0.0.1").await.unwrap(), None);
+    store.clear_failures("login:acc").await.unwrap();
+    assert_eq!(store.throttle("login:acc").await.unwrap(), None);
+}
+
+pub(in crate::store::tests) async fn concurrent_failures_are_all_counted(store: SharedStore) {
+    let attempts = (0..12).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .record_failure("ip:10.0.0.1", NOW, lock_after_three)
+                .await
+        })
+    });
+    let mut counts = Vec::new();
+    for attempt in attempts.collect::<Vec<_>>() {
+        counts.push(attempt.await.unwrap().unwrap().failures);
+    }
+    counts.sort_unstable();
+    assert_eq!(counts, (1..=12).collect::<Vec<i64>>());
+    let stored = store.throttle("ip:10.0.0.1").await.unwrap().unwrap();
+    assert_eq!((stored.failures, stored.locked_until), (12, NOW + 720));
+}

@@ -1,0 +1,326 @@
+//! Cases about what a sign-in produces: grants, codes, refresh and access tokens, and the
+//! purge of expired rows.
+
+use super::*;
+
+pub(in crate::store::tests) async fn grant_and_code_are_created_together(store: SharedStore) {
+    let first = seed_grant(&store).await;
+    assert_eq!(store.grant("g1").await.unwrap(), Some(first));
+    // The second code reuses code-1's hash: the insert fails and takes its grant with it.
+    let second = grant("g2", "acc", None);
+    let result = store
+        .create_grant_with_code(&second, &code("code-1", "g2"))
+        .await;
+    assert_eq!(conflict_field(result), "primary key");
+    assert_eq!(store.grant("g2").await.unwrap(), None);
+}
+
+pub(in crate::store::tests) async fn code_is_redeemed_once_then_replayed(store: SharedStore) {
+    let grant = seed_grant(&store).await;
+    let hash = token_hash("code-1");
+    let first = store.redeem_code(&hash, NOW + 10).await.unwrap();
+    let expected_code = AuthorizationCode {
+        used: true,
+        ..code("code-1", "g1")
+    };
+    assert_eq!(
+        first,
+        CodeRedemption::Redeemed {
+            code: expected_code,
+            grant
+        }
+    );
+    let again = store.redeem_code(&hash, NOW + 11).await.unwrap();
+    assert_eq!(
+        again,
+        CodeRedemption::Replayed {
+            grant_id: "g1".to_owned()
+        }
+    );
+}
+
+pub(in crate::store::tests) async fn expired_unknown_or_revoked_codes_are_invalid(
+    store: SharedStore,
+) {
+    seed_grant(&store).await;
+    let hash = token_hash("code-1");
+    assert_eq!(
+        store.redeem_code(&hash, NOW + 60).await.unwrap(),
+        CodeRedemption::Invalid
+    );
+    let unknown = token_hash("never-issued");
+    assert_eq!(
+        store.redeem_code(&unknown, NOW).await.unwrap(),
+        CodeRedemption::Invalid
+    );
+
+    store
+        .create_grant_with_code(&grant("g2", "acc", None), &code("code-2", "g2"))
+        .await
+        .unwrap();
+    store.revoke_grant("g2").await.unwrap();
+    let revoked = store.redeem_code(&token_hash("code-2"), NOW).await.unwrap();
+    assert_eq!(revoked, CodeRedemption::Invalid);
+}
+
+pub(in crate::store::tests) async fn refresh_rotation_then_reuse_detection(store: SharedStore) {
+    let grant = seed_grant(&store).await;
+    store
+        .insert_refresh_token(&refresh("rt-1", "g1", NOW + HOUR))
+        .await
+        .unwrap();
+
+    let rotated = store
+        .rotate_refresh_token(
+            &token_hash("rt-1"),
+            &refresh("rt-2", "g1", NOW + HOUR),
+            NOW + 5,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        rotated,
+        RefreshRotation::Rotated {
+            grant: grant.clone()
+        }
+    );
+    let old = store
+        .refresh_token(&token_hash("rt-1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(old.used);
+    let new = store
+        .refresh_token(&token_hash("rt-2"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(new, refresh("rt-2", "g1", NOW + HOUR));
+
+    let reused = store
+        .rotate_refresh_token(
+            &token_hash("rt-1"),
+            &refresh("rt-3", "g1", NOW + HOUR),
+            NOW + 6,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        reused,
+        RefreshRotation::Reused {
+            grant_id: "g1".to_owned()
+        }
+    );
+    assert_eq!(
+        store.refresh_token(&token_hash("rt-3")).await.unwrap(),
+        None
+    );
+
+    let chained = store
+        .rotate_refresh_token(
+            &token_hash("rt-2"),
+            &refresh("rt-3", "g1", NOW + HOUR),
+            NOW + 7,
+        )
+        .await
+        .unwrap();
+    assert_eq!(chained, RefreshRotation::Rotated { grant });
+    let unknown = store
+        .rotate_refresh_token(&token_hash("nope"), &refresh("rt-4", "g1", NOW + HOUR), NOW)
+        .await
+        .unwrap();
+    assert_eq!(unknown, RefreshRotation::Invalid);
+    let expired = store
+        .rotate_refresh_token(
+            &token_hash("rt-3"),
+            &refresh("rt-4", "g1", NOW + HOUR),
+            NOW + HOUR,
+        )
+        .await
+        .unwrap();
+    assert_eq!(expired, RefreshRotation::Invalid);
+}
+
+pub(in crate::store::tests) async fn refresh_stops_when_grant_expires(store: SharedStore) {
+    let grant = seed_grant(&store).await;
+    store
+        .insert_refresh_token(&refresh("rt-1", "g1", grant.expires_at + HOUR))
+        .await
+        .unwrap();
+    let after_grant = store
+        .rotate_refresh_token(
+            &token_hash("rt-1"),
+            &refresh("rt-2", "g1", NOW),
+            grant.expires_at,
+        )
+        .await
+        .unwrap();
+    assert_eq!(after_grant, RefreshRotation::Invalid);
+    assert!(
+        !store
+            .refresh_token(&token_hash("rt-1"))
+            .await
+            .unwrap()
+            .unwrap()
+            .used
+    );
+}
+
+pub(in crate::store::tests) async fn revoked_grant_stops_access_token_and_refresh(
+    store: SharedStore,
+) {
+    seed_grant(&store).await;
+    store
+        .insert_refresh_token(&refresh("rt-1", "g1", NOW + HOUR))
+        .await
+        .unwrap();
+    store
+        .insert_access_token(&access("at-1", Some("g1"), Some("acc")))
+        .await
+        .unwrap();
+    let live = store
+        .access_token(&token_hash("at-1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(live, access("at-1", Some("g1"), Some("acc")));
+
+    store.revoke_grant("g1").await.unwrap();
+    let revoked = store
+        .access_token(&token_hash("at-1"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(revoked.revoked);
+    let rotation = store
+        .rotate_refresh_token(&token_hash("rt-1"), &refresh("rt-2", "g1", NOW + HOUR), NOW)
+        .await
+        .unwrap();
+    assert_eq!(rotation, RefreshRotation::Invalid);
+    assert!(store.grant("g1").await.unwrap().unwrap().revoked);
+}
+
+pub(in crate::store::tests) async fn revoking_a_session_revokes_its_grants(store: SharedStore) {
+    seed_grant(&store).await;
+    store
+        .create_grant_with_code(&grant("g2", "acc", Some("other")), &code("c2", "g2"))
+        .await
+        .unwrap();
+    store
+        .revoke_grants_for_session(&token_hash("sess"))
+        .await
+        .unwrap();
+    assert!(store.grant("g1").await.unwrap().unwrap().revoked);
+    assert!(!store.grant("g2").await.unwrap().unwrap().revoked);
+}
+
+pub(in crate::store::tests) async fn access_token_revocation_without_grant(store: SharedStore) {
+    let token = access("cc-1", None, None);
+    store.insert_access_token(&token).await.unwrap();
+    assert_eq!(
+        store.access_token(&token.token_hash).await.unwrap(),
+        Some(token.clone())
+    );
+    store.revoke_access_token(&token.token_hash).await.unwrap();
+    let revoked = store
+        .access_token(&token.token_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(revoked.revoked);
+    assert_eq!(
+        store.access_token(&token_hash("unknown")).await.unwrap(),
+        None
+    );
+}
+
+pub(in crate::store::tests) async fn purge_deletes_only_expired_rows(store: SharedStore) {
+    seed_grant(&store).await; // Code expires at NOW + 60, grant at NOW + 24 h.
+    let mut old = grant("g-old", "acc", None);
+    old.expires_at = NOW + 100;
+    store
+        .create_grant_with_code(&old, &code("code-old", "g-old"))
+        .await
+        .unwrap();
+    store
+        .insert_refresh_token(&refresh("rt-live", "g1", NOW + 2 * HOUR))
+        .await
+        .unwrap();
+    store
+        .insert_refresh_token(&refresh("rt-dead", "g1", NOW + 200))
+        .await
+        .unwrap();
+    store
+        .insert_access_token(&access("at-1", Some("g1"), Some("acc")))
+        .await
+        .unwrap();
+    store
+        .remember_jti("demo-rp", "j-dead", NOW + 50)
+        .await
+        .unwrap();
+    store
+        .remember_jti("demo-rp", "j-live", NOW + 5000)
+        .await
+        .unwrap();
+    let request = |secret: &str, expires_at| PendingAuthRequest {
+        id_hash: token_hash(secret),
+        params: "{}".to_owned(),
+        created_at: NOW,
+        expires_at,
+    };
+    store
+        .put_auth_request(&request("req-dead", NOW + 10))
+        .await
+        .unwrap();
+    store
+        .put_auth_request(&request("req-live", NOW + 9000))
+        .await
+        .unwrap();
+
+    // At NOW + 1000: both codes, rt-dead, at-1, g-old, j-dead and req-dead are gone.
+    let deleted = store.purge_expired(NOW + 1000).await.unwrap();
+    assert_eq!(deleted, 7);
+    assert_eq!(store.grant("g-old").await.unwrap(), None);
+    assert!(store.grant("g1").await.unwrap().is_some());
+    assert!(
+        store
+            .refresh_token(&token_hash("rt-live"))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        store.refresh_token(&token_hash("rt-dead")).await.unwrap(),
+        None
+    );
+    assert_eq!(store.access_token(&token_hash("at-1")).await.unwrap(), None);
+    assert!(
+        !store
+            .remember_jti("demo-rp", "j-live", NOW + 5000)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .remember_jti("demo-rp", "j-dead", NOW + 5000)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .auth_request(&token_hash("req-live"), NOW + 1000)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        !store
+            .take_auth_request(&token_hash("req-dead"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.redeem_code(&token_hash("code-1"), NOW).await.unwrap(),
+        CodeRedemption::Invalid
+    );
+}
