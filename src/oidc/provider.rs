@@ -25,6 +25,9 @@ pub struct Provider {
     pub discovery_json: Arc<str>,
     /// Cookies carry `Secure` and the `__Host-` prefix when the issuer is https.
     pub secure_cookies: bool,
+    /// The authentication context classes this deployment can reach (sign-in methods
+    /// enabled), weakest first.
+    pub available_acrs: Vec<&'static str>,
 }
 
 impl Provider {
@@ -50,6 +53,7 @@ impl Provider {
             lifetimes: config.tokens.clone(),
             clock,
             discovery_json,
+            available_acrs: vec![crate::auth::login::acr::PASSWORD],
         }
     }
 
