@@ -129,19 +129,18 @@ impl Provider {
             Some(token) => self.store.grant(&token.grant_id).await?,
             None => None,
         };
-        if owner
-            .as_ref()
-            .is_none_or(|g| g.client_id != client.client_id)
-        {
+        let Some(owner) = owner.filter(|g| g.client_id == client.client_id) else {
             return Err(OAuthError::invalid_grant("the refresh token is invalid"));
-        }
+        };
+        // A refused request must change nothing, so the scope is checked before rotating.
+        let scope = narrowed_scope(params.get("scope")?, &owner)?;
         let new_token = random_token();
         let now = self.now();
         let rotation = self
             .store
             .rotate_refresh_token(
                 &old_hash,
-                &self.refresh_record(&new_token, owner.as_ref()),
+                &self.refresh_record(&new_token, Some(&owner)),
                 now,
             )
             .await?;
@@ -161,7 +160,6 @@ impl Provider {
                 ));
             }
         };
-        let scope = narrowed_scope(params.get("scope")?, &grant)?;
         let (access_token, expires_in) = self
             .mint_access_token(&client.client_id, TokenSubject::Citizen(&grant), &scope)
             .await?;

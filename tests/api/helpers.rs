@@ -56,7 +56,8 @@ pub fn client_toml(client_id: &str, extra: &str) -> String {
 /// - `portal`: confidential (client_secret_basic), refresh tokens, profile/email/phone/pinfl;
 /// - `spa`: public, PKCE required;
 /// - `firstparty`: skips consent;
-/// - `service`: client_credentials only.
+/// - `service`: client_credentials only;
+/// - `otherportal`: a second confidential portal with refresh tokens (for cross-client checks).
 fn test_clients() -> Vec<Client> {
     let parse = |id: &str, extra: &str| {
         Client::from_toml(std::path::Path::new(id), &client_toml(id, extra)).expect("test client")
@@ -79,6 +80,13 @@ fn test_clients() -> Vec<Client> {
         parse(
             "service",
             "grant_types = [\"client_credentials\"]\nscope = \"tax.read\"\n\
+             client_secret_sha256 = \"0000000000000000000000000000000000000000000000000000000000000000\"",
+        )
+        .with_secret(SECRET),
+        parse(
+            "otherportal",
+            "grant_types = [\"authorization_code\", \"refresh_token\"]\n\
+             scope = \"openid profile offline_access\"\n\
              client_secret_sha256 = \"0000000000000000000000000000000000000000000000000000000000000000\"",
         )
         .with_secret(SECRET),
@@ -385,4 +393,141 @@ macro_rules! both_backends {
             }
         }
     };
+}
+
+/// The `state` every [`code_params`] request carries.
+pub const STATE: &str = "af0ifjsldkj";
+
+/// A SQLite app, for tests that check behaviour not involving storage.
+pub async fn sqlite_app() -> TestApp {
+    spawn_app(Backend::Sqlite).await.expect("sqlite app")
+}
+
+/// Authorization request parameters for `client_id`: `response_type=code`, the test redirect
+/// URI, `scope=openid` and [`STATE`], with `extra` replacing or adding parameters.
+pub fn code_params<'a>(
+    client_id: &'a str,
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut params = vec![
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", REDIRECT_URI),
+        ("scope", "openid"),
+        ("state", STATE),
+    ];
+    for &(name, value) in extra {
+        match params.iter_mut().find(|(k, _)| *k == name) {
+            Some(slot) => slot.1 = value,
+            None => params.push((name, value)),
+        }
+    }
+    params
+}
+
+/// `url` with `params` form-urlencoded into its query.
+pub fn with_query(url: &str, params: &[(&str, &str)]) -> String {
+    let mut url = url::Url::parse(url).expect("url");
+    url.query_pairs_mut().extend_pairs(params);
+    url.to_string()
+}
+
+/// A fresh PKCE pair: `(code_verifier, S256 code_challenge)` (RFC 7636 §4.1, §4.2).
+pub fn pkce_pair() -> (String, String) {
+    let verifier = yagona::crypto::random_token();
+    let challenge = yagona::crypto::b64url(&yagona::crypto::sha256(verifier.as_bytes()));
+    (verifier, challenge)
+}
+
+/// The decoded JSON of part `index` of a compact JWS (0: header, 1: payload).
+pub fn jwt_part(token: &str, index: usize) -> serde_json::Value {
+    use base64::Engine as _;
+    let part = token.split('.').nth(index).expect("JWT part");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .expect("base64url JWT part");
+    serde_json::from_slice(&bytes).expect("JSON JWT part")
+}
+
+/// The message in a page's error summary (`<div class="error-summary">…<p>message</p>`).
+pub fn error_summary(html: &str) -> Option<String> {
+    let at = html.find("class=\"error-summary\"")?;
+    let rest = &html[at..];
+    let start = rest.find("<p>")? + 3;
+    let end = start + rest[start..].find("</p>")?;
+    Some(rest[start..end].trim().to_owned())
+}
+
+impl TestApp {
+    /// `/authorize` with `params` in the query.
+    pub fn authorize_url(&self, params: &[(&str, &str)]) -> String {
+        with_query(&self.url("/authorize"), params)
+    }
+
+    /// Runs a whole authorization in the browser (signing in and consenting as needed) and
+    /// returns the code.
+    pub async fn code(&self, params: &[(&str, &str)], login: &str) -> String {
+        let callback = self.authorize(&self.authorize_url(params), login).await;
+        assert!(
+            callback.as_str().starts_with(REDIRECT_URI),
+            "expected the client's redirect URI, got {callback}"
+        );
+        query(&callback, "code").unwrap_or_else(|| panic!("no code in {callback}"))
+    }
+
+    /// POSTs `form` to `path` from a relying party's server, with HTTP Basic credentials when
+    /// `basic` is given.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        basic: Option<(&str, &str)>,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self.http.post(self.url(path)).form(form);
+        if let Some((id, secret)) = basic {
+            request = request.basic_auth(id, Some(secret));
+        }
+        request.send().await.expect("form post")
+    }
+
+    /// Redeems `code` as the confidential client `client_id` and returns the response.
+    pub async fn redeem(
+        &self,
+        client_id: &str,
+        code: &str,
+        verifier: Option<&str>,
+    ) -> reqwest::Response {
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT_URI),
+        ];
+        form.extend(verifier.map(|v| ("code_verifier", v)));
+        self.post_form("/token", Some((client_id, SECRET)), &form)
+            .await
+    }
+
+    /// Redeems `code` as `client_id` and returns the token response, which must succeed.
+    pub async fn tokens(
+        &self,
+        client_id: &str,
+        code: &str,
+        verifier: Option<&str>,
+    ) -> serde_json::Value {
+        let response = self.redeem(client_id, code, verifier).await;
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.expect("token response JSON");
+        assert_eq!(status, 200, "token request failed: {body}");
+        body
+    }
+
+    /// GET `/userinfo` with `token` as a bearer token.
+    pub async fn userinfo(&self, token: &str) -> reqwest::Response {
+        self.http
+            .get(self.url("/userinfo"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("userinfo")
+    }
 }

@@ -1,6 +1,16 @@
 //! Integration tests: the real server on a random port, driven over HTTP, on SQLite and (when
 //! `YAGONA_TEST_POSTGRES_URL` is set) PostgreSQL.
 
+// Tests fail loudly by unwrapping.
+#![allow(clippy::unwrap_used)]
+
 mod helpers;
 
+mod authorize_errors;
 mod code_flow;
+mod introspect_revoke;
+mod logout;
+mod pages;
+mod sessions;
+mod token_errors;
+mod userinfo;
