@@ -90,3 +90,67 @@ account-field-phone = Телефон
 account-field-pinfl = ПИНФЛ
 account-not-provided = Не указано
 account-sign-out = Выйти
+
+## Passkeys: sign-in page (texts the browser script shows come through data- attributes)
+
+login-or = или
+login-passkey-button = Войти с ключом доступа
+login-passkey-required = Этот сервис просит войти с ключом доступа.
+login-second-factor-title = Подтвердите, что это вы
+login-second-factor-intro = Вы вошли с паролем. Остался один шаг: подтвердите вход ключом доступа на этом устройстве, телефоне или ключе безопасности.
+login-second-factor-button = Подтвердить ключом доступа
+passkey-working = Следуйте указаниям браузера или устройства…
+passkey-unsupported = Этот браузер не поддерживает ключи доступа. Войдите с паролем или воспользуйтесь обновлённым браузером.
+passkey-cancelled = Запрос ключа доступа отменён или время ожидания истекло. Можно попробовать ещё раз.
+passkey-failed = Не удалось проверить ключ доступа. Попробуйте ещё раз или войдите с паролем.
+passkey-expired = Срок действия страницы истёк. Обновите её и попробуйте ещё раз.
+passkey-unknown = Этот ключ доступа не зарегистрирован в Yagona ID. Войдите с паролем и добавьте его в личном кабинете.
+passkey-already-registered = Этот ключ доступа уже добавлен в вашу учётную запись.
+passkey-default-name = Ключ доступа
+
+## Passkeys: My account
+
+account-passkeys-heading = Ключи доступа
+account-passkeys-intro = Ключ доступа позволяет входить с телефона, по отпечатку пальца или с ключом безопасности вместо пароля. Ключи доступа нельзя украсть фишингом.
+account-passkeys-none = У вас пока нет ключей доступа.
+account-passkey-created = Добавлен
+account-passkey-last-used = Последнее использование
+account-passkey-never-used = Ни разу
+account-passkey-synced = Синхронизируется между вашими устройствами
+account-passkey-device-bound = Хранится на одном устройстве
+account-passkey-name-label = Название
+account-passkey-rename = Переименовать
+account-passkey-remove = Удалить
+account-passkey-add = Добавить ключ доступа
+account-passkey-new-name-label = Название нового ключа доступа
+account-passkey-new-name-hint = Например, «Мой телефон» или «Рабочий ноутбук».
+account-passkey-added = Ключ доступа добавлен. В следующий раз можно войти с ним.
+account-passkey-renamed = Ключ доступа переименован.
+account-passkey-removed = Ключ доступа удалён.
+account-passkey-last-method = Этот ключ доступа нельзя удалить: это единственный способ войти в вашу учётную запись. Сначала добавьте другой ключ доступа.
+account-passkey-not-found = Ключ доступа не найден. Возможно, он уже удалён.
+account-second-factor-heading = Второй фактор
+account-second-factor-explain = Когда эта настройка включена, одного пароля недостаточно: каждый вход подтверждается одним из ваших ключей доступа.
+account-second-factor-status-on = После пароля требуется ключ доступа.
+account-second-factor-status-off = Для входа достаточно пароля.
+account-second-factor-enable = Требовать ключ доступа после пароля
+account-second-factor-disable = Не требовать ключ доступа
+account-second-factor-on = Теперь для входа после пароля нужен ключ доступа.
+account-second-factor-off = Для входа снова достаточно пароля.
+
+## E-signature sign-in
+esign-title = Вход с электронной подписью
+esign-intro = Ваш ключ электронной подписи подписывает одноразовый код с этой страницы. Больше ничего не подписывается, код действует две минуты.
+esign-no-app = Приложение E-IMZO на этом компьютере не найдено. Можно подписать код другой программой и вставить подпись ниже.
+esign-app-failed = Приложению E-IMZO не удалось подписать код. Проверьте ключ и пароль или вставьте подпись ниже.
+esign-choose-key = Выберите ключ
+esign-sign-with-app = Подписать через E-IMZO
+esign-manual-heading = Подписать другой программой
+esign-manual-intro = Подпишите ровно этот код присоединённой подписью PKCS#7:
+esign-manual-hint = Например: openssl cms -sign -nodetach -binary -outform DER -signer cert.pem -inkey key.pem -in code.txt | base64 -w0
+esign-field-signature = Подпись (Base64)
+esign-submit = Войти
+esign-use-password = Войти по паролю
+esign-failed = Электронную подпись не удалось принять. Начните заново с новым кодом или выберите другой способ входа.
+login-esign-link = Войти с электронной подписью (E-IMZO)
+scope-organization = Действовать от имени организации из вашей подписи (ИНН и название)

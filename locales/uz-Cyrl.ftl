@@ -90,3 +90,67 @@ account-field-phone = Телефон
 account-field-pinfl = ЖШШИР
 account-not-provided = Кўрсатилмаган
 account-sign-out = Чиқиш
+
+## Passkeys: sign-in page (texts the browser script shows come through data- attributes)
+
+login-or = ёки
+login-passkey-button = Кириш калити билан кириш
+login-passkey-required = Бу хизмат кириш калити билан киришни сўрайди.
+login-second-factor-title = Бу сизлигингизни тасдиқланг
+login-second-factor-intro = Сиз парол билан кирдингиз. Яна бир қадам: шу қурилмадаги, телефонингиздаги ёки хавфсизлик калитингиздаги кириш калити билан тасдиқланг.
+login-second-factor-button = Кириш калити билан тасдиқлаш
+passkey-working = Браузер ёки қурилмангиз кўрсатмаларига амал қилинг…
+passkey-unsupported = Бу браузер кириш калитлари билан ишлай олмайди. Парол билан киринг ёки янгиланган браузердан фойдаланинг.
+passkey-cancelled = Кириш калити сўрови бекор қилинди ёки вақти тугади. Қайтадан уриниб кўришингиз мумкин.
+passkey-failed = Кириш калитини текшириб бўлмади. Қайтадан уриниб кўринг ёки парол билан киринг.
+passkey-expired = Бу саҳифанинг вақти тугаган. Саҳифани янгилаб, қайтадан уриниб кўринг.
+passkey-unknown = Бу кириш калити Yagona ID’да рўйхатдан ўтмаган. Парол билан киринг ва уни «Менинг ҳисобим» саҳифасида қўшинг.
+passkey-already-registered = Бу кириш калити ҳисобингизга аллақачон қўшилган.
+passkey-default-name = Кириш калити
+
+## Passkeys: My account
+
+account-passkeys-heading = Кириш калитлари
+account-passkeys-intro = Кириш калити парол ўрнига телефонингиз, бармоқ изингиз ёки хавфсизлик калити билан кириш имконини беради. Кириш калитларини фишинг орқали ўғирлаб бўлмайди.
+account-passkeys-none = Сизда ҳали кириш калити йўқ.
+account-passkey-created = Қўшилган
+account-passkey-last-used = Охирги фойдаланиш
+account-passkey-never-used = Ҳеч қачон
+account-passkey-synced = Қурилмаларингиз орасида синхронланади
+account-passkey-device-bound = Битта қурилмада сақланади
+account-passkey-name-label = Номи
+account-passkey-rename = Номини ўзгартириш
+account-passkey-remove = Ўчириш
+account-passkey-add = Кириш калитини қўшиш
+account-passkey-new-name-label = Янги кириш калити номи
+account-passkey-new-name-hint = Масалан, «Телефоним» ёки «Ишдаги ноутбук».
+account-passkey-added = Кириш калити қўшилди. Кейинги сафар у билан киришингиз мумкин.
+account-passkey-renamed = Кириш калитининг номи ўзгартирилди.
+account-passkey-removed = Кириш калити ўчирилди.
+account-passkey-last-method = Бу кириш калитини ўчириб бўлмайди: у ҳисобингизга киришнинг ягона усули. Аввал бошқа кириш калитини қўшинг.
+account-passkey-not-found = Бу кириш калити топилмади. Эҳтимол, у аллақачон ўчирилган.
+account-second-factor-heading = Иккинчи омил
+account-second-factor-explain = Ёқилганда фақат паролнинг ўзи етарли бўлмайди: ҳар бир кириш кириш калитларингиздан бири билан тасдиқланади.
+account-second-factor-status-on = Паролдан кейин кириш калити талаб қилинади.
+account-second-factor-status-off = Кириш учун паролнинг ўзи етарли.
+account-second-factor-enable = Паролдан кейин кириш калитини талаб қилиш
+account-second-factor-disable = Кириш калитини талаб қилмаслик
+account-second-factor-on = Бундан буён кириш учун паролдан кейин кириш калити керак бўлади.
+account-second-factor-off = Кириш учун яна паролнинг ўзи етарли.
+
+## E-signature sign-in
+esign-title = Электрон имзо билан кириш
+esign-intro = Электрон имзо калитингиз шу саҳифадаги бир марталик кодни имзолайди. Бошқа ҳеч нарса имзоланмайди, код икки дақиқа амал қилади.
+esign-no-app = Бу компьютерда E-IMZO иловаси топилмади. Кодни бошқа дастур билан имзолаб, имзони қуйига жойлашингиз мумкин.
+esign-app-failed = E-IMZO иловаси кодни имзолай олмади. Калит ва паролни текширинг ёки имзони қуйига жойланг.
+esign-choose-key = Калитингизни танланг
+esign-sign-with-app = E-IMZO билан имзолаш
+esign-manual-heading = Бошқа дастур билан имзолаш
+esign-manual-intro = Айнан шу кодни бириктирилган PKCS#7 имзоси билан имзоланг:
+esign-manual-hint = Масалан: openssl cms -sign -nodetach -binary -outform DER -signer cert.pem -inkey key.pem -in code.txt | base64 -w0
+esign-field-signature = Имзо (Base64)
+esign-submit = Кириш
+esign-use-password = Парол билан кириш
+esign-failed = Электрон имзо қабул қилинмади. Янги код билан қайтадан бошланг ёки бошқа усул билан киринг.
+login-esign-link = Электрон имзо билан кириш (E-IMZO)
+scope-organization = Компания электрон имзонгиздаги ташкилот номидан иш юритиш (СТИР ва номи)

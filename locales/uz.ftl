@@ -91,3 +91,67 @@ account-field-phone = Telefon
 account-field-pinfl = JSHSHIR
 account-not-provided = Koʻrsatilmagan
 account-sign-out = Chiqish
+
+## Passkeys: sign-in page (texts the browser script shows come through data- attributes)
+
+login-or = yoki
+login-passkey-button = Kirish kaliti bilan kirish
+login-passkey-required = Bu xizmat kirish kaliti bilan kirishni soʻraydi.
+login-second-factor-title = Bu sizligingizni tasdiqlang
+login-second-factor-intro = Siz parol bilan kirdingiz. Yana bir qadam: shu qurilmadagi, telefoningizdagi yoki xavfsizlik kalitingizdagi kirish kaliti bilan tasdiqlang.
+login-second-factor-button = Kirish kaliti bilan tasdiqlash
+passkey-working = Brauzer yoki qurilmangiz koʻrsatmalariga amal qiling…
+passkey-unsupported = Bu brauzer kirish kalitlari bilan ishlay olmaydi. Parol bilan kiring yoki yangilangan brauzerdan foydalaning.
+passkey-cancelled = Kirish kaliti soʻrovi bekor qilindi yoki vaqti tugadi. Qaytadan urinib koʻrishingiz mumkin.
+passkey-failed = Kirish kalitini tekshirib boʻlmadi. Qaytadan urinib koʻring yoki parol bilan kiring.
+passkey-expired = Bu sahifaning vaqti tugagan. Sahifani yangilab, qaytadan urinib koʻring.
+passkey-unknown = Bu kirish kaliti Yagona IDʼda roʻyxatdan oʻtmagan. Parol bilan kiring va uni «Mening hisobim» sahifasida qoʻshing.
+passkey-already-registered = Bu kirish kaliti hisobingizga allaqachon qoʻshilgan.
+passkey-default-name = Kirish kaliti
+
+## Passkeys: My account
+
+account-passkeys-heading = Kirish kalitlari
+account-passkeys-intro = Kirish kaliti parol oʻrniga telefoningiz, barmoq izingiz yoki xavfsizlik kaliti bilan kirish imkonini beradi. Kirish kalitlarini fishing orqali oʻgʻirlab boʻlmaydi.
+account-passkeys-none = Sizda hali kirish kaliti yoʻq.
+account-passkey-created = Qoʻshilgan
+account-passkey-last-used = Oxirgi foydalanish
+account-passkey-never-used = Hech qachon
+account-passkey-synced = Qurilmalaringiz orasida sinxronlanadi
+account-passkey-device-bound = Bitta qurilmada saqlanadi
+account-passkey-name-label = Nomi
+account-passkey-rename = Nomini oʻzgartirish
+account-passkey-remove = Oʻchirish
+account-passkey-add = Kirish kalitini qoʻshish
+account-passkey-new-name-label = Yangi kirish kaliti nomi
+account-passkey-new-name-hint = Masalan, «Telefonim» yoki «Ishdagi noutbuk».
+account-passkey-added = Kirish kaliti qoʻshildi. Keyingi safar u bilan kirishingiz mumkin.
+account-passkey-renamed = Kirish kalitining nomi oʻzgartirildi.
+account-passkey-removed = Kirish kaliti oʻchirildi.
+account-passkey-last-method = Bu kirish kalitini oʻchirib boʻlmaydi: u hisobingizga kirishning yagona usuli. Avval boshqa kirish kalitini qoʻshing.
+account-passkey-not-found = Bu kirish kaliti topilmadi. Ehtimol, u allaqachon oʻchirilgan.
+account-second-factor-heading = Ikkinchi omil
+account-second-factor-explain = Yoqilganda faqat parolning oʻzi yetarli boʻlmaydi: har bir kirish kirish kalitlaringizdan biri bilan tasdiqlanadi.
+account-second-factor-status-on = Paroldan keyin kirish kaliti talab qilinadi.
+account-second-factor-status-off = Kirish uchun parolning oʻzi yetarli.
+account-second-factor-enable = Paroldan keyin kirish kalitini talab qilish
+account-second-factor-disable = Kirish kalitini talab qilmaslik
+account-second-factor-on = Bundan buyon kirish uchun paroldan keyin kirish kaliti kerak boʻladi.
+account-second-factor-off = Kirish uchun yana parolning oʻzi yetarli.
+
+## E-signature sign-in
+esign-title = Elektron imzo bilan kirish
+esign-intro = Elektron imzo kalitingiz shu sahifadagi bir martalik kodni imzolaydi. Boshqa hech narsa imzolanmaydi, kod ikki daqiqa amal qiladi.
+esign-no-app = Bu kompyuterda E-IMZO ilovasi topilmadi. Kodni boshqa dastur bilan imzolab, imzoni quyiga joylashingiz mumkin.
+esign-app-failed = E-IMZO ilovasi kodni imzolay olmadi. Kalit va parolni tekshiring yoki imzoni quyiga joylang.
+esign-choose-key = Kalitingizni tanlang
+esign-sign-with-app = E-IMZO bilan imzolash
+esign-manual-heading = Boshqa dastur bilan imzolash
+esign-manual-intro = Aynan shu kodni biriktirilgan PKCS#7 imzosi bilan imzolang:
+esign-manual-hint = Masalan: openssl cms -sign -nodetach -binary -outform DER -signer cert.pem -inkey key.pem -in code.txt | base64 -w0
+esign-field-signature = Imzo (Base64)
+esign-submit = Kirish
+esign-use-password = Parol bilan kirish
+esign-failed = Elektron imzo qabul qilinmadi. Yangi kod bilan qaytadan boshlang yoki boshqa usul bilan kiring.
+login-esign-link = Elektron imzo bilan kirish (E-IMZO)
+scope-organization = Kompaniya elektron imzongizdagi tashkilot nomidan ish yuritish (STIR va nomi)

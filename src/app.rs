@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use axum::Router;
 
-use crate::auth::PasswordHasher;
 use crate::auth::accounts::{NewAccount, create_account};
+use crate::auth::{Passkeys, PasswordHasher};
 use crate::clients::{Client, ClientRegistry};
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::{Config, is_loopback_host};
@@ -16,6 +16,7 @@ use crate::http::{AppState, DemoPortal, router};
 use crate::i18n::Translator;
 use crate::keys::KeyRing;
 use crate::oidc::Provider;
+use crate::oidc::esign_login::EsignLogin;
 use crate::store::{self, SharedStore};
 
 /// Start-up failures, each with a message that says what to fix.
@@ -42,6 +43,10 @@ pub enum StartupError {
     },
     #[error("TLS certificate or key: {0}")]
     Tls(std::io::Error),
+    #[error("e-signature: {0}")]
+    Esign(String),
+    #[error("passkeys: {0}")]
+    Passkeys(#[from] crate::auth::passkeys::PasskeySetupError),
 }
 
 /// Choices that are not configuration: the clock, the demo, clients added in code.
@@ -95,12 +100,13 @@ impl App {
         if let Some(demo) = &demo {
             clients.push(demo.client()?);
         }
+        clients.push(crate::http::account_client(&issuer)?);
         let clients = Arc::new(ClientRegistry::from_clients(clients));
         let passwords = PasswordHasher::new(&config.password)?;
         if demo.is_some() {
             seed_demo_account(&store, &passwords, now).await?;
         }
-        let provider = Provider::new(
+        let mut provider = Provider::new(
             &config,
             store.clone(),
             keys,
@@ -108,6 +114,12 @@ impl App {
             passwords,
             options.clock,
         );
+        if config.passkeys.enabled {
+            provider = provider.with_passkeys(Passkeys::for_issuer(&config.issuer_url()?)?);
+        }
+        if let Some(esign) = esign_login(&config)? {
+            provider = provider.with_esign(esign);
+        }
         let state = AppState::new(
             provider,
             Arc::new(Translator::new()),
@@ -189,6 +201,64 @@ async fn bind(
             .await
             .map_err(bind_error),
     }
+}
+
+/// The e-signature method, when enabled and configured: a delegate e-imzo-server, or native
+/// verification against the trust anchors in `<keys_dir>/esign` (none there: disabled).
+fn esign_login(config: &Config) -> Result<Option<EsignLogin>, StartupError> {
+    use crate::esign::{
+        AlgorithmRegistry, DelegateConfig, DelegateVerifier, NativeVerifier, NativeVerifierConfig,
+        RevocationOptions, RevocationPolicy, SignatureVerifier, TrustStore,
+    };
+    let policy = config.esign.clone();
+    if !policy.enabled {
+        return Ok(None);
+    }
+    let verifier: Arc<dyn SignatureVerifier> = match &policy.delegate_url {
+        Some(url) => {
+            let url = url::Url::parse(url)
+                .map_err(|e| StartupError::Esign(format!("delegate_url: {e}")))?;
+            let host = config
+                .issuer_url()?
+                .host_str()
+                .unwrap_or("localhost")
+                .to_owned();
+            Arc::new(DelegateVerifier::new(
+                reqwest::Client::new(),
+                DelegateConfig::new(url, host),
+            ))
+        }
+        None => {
+            let dir = config.keys_dir.join("esign");
+            if !dir.join("roots").is_dir() {
+                return Ok(None);
+            }
+            let trust = TrustStore::load(&dir).map_err(|e| StartupError::Esign(e.to_string()))?;
+            if trust.counts().0 == 0 {
+                return Ok(None);
+            }
+            let revocation = RevocationOptions {
+                policy: match policy.revocation.as_str() {
+                    "none" => RevocationPolicy::None,
+                    "crl_if_available" => RevocationPolicy::CrlIfAvailable,
+                    _ => RevocationPolicy::Crl,
+                },
+                allow_stale_crl: policy.allow_stale_crl,
+            };
+            let native = NativeVerifierConfig {
+                max_signing_time_skew_secs: Some(policy.signing_time_skew),
+                revocation,
+                ..NativeVerifierConfig::default()
+            };
+            Arc::new(NativeVerifier::new(
+                trust,
+                AlgorithmRegistry::with_defaults(),
+                native,
+            ))
+        }
+    };
+    tracing::info!("e-signature sign-in enabled");
+    Ok(Some(EsignLogin { verifier, policy }))
 }
 
 async fn open_store(config: &Config) -> Result<SharedStore, StartupError> {

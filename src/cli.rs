@@ -9,7 +9,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::app::{App, AppOptions};
 use crate::auth::PasswordHasher;
-use crate::auth::accounts::{NewAccount, create_account};
+use crate::auth::accounts::{MIN_PASSWORD_CHARS, NewAccount, create_account};
+use crate::auth::normalize_login;
 use crate::clients::{AuthMethod, ClientRegistry, GrantType, NewClient, add_client};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
@@ -50,6 +51,8 @@ pub enum Command {
     /// Database maintenance.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Import accounts from the old IdP's export (docs/import.md).
+    Import(crate::import::command::ImportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,6 +60,14 @@ pub enum UsersCommand {
     /// Create an account. The password is read from standard input (one line), never from
     /// an argument.
     Create(CreateUser),
+    /// Set a new password (read from standard input, one line) for an account found by login
+    /// (username, e-mail, phone or PINFL). The path for imported accounts flagged
+    /// `must_reset_password`, whose legacy password could not be kept.
+    SetPassword {
+        /// The account's username, e-mail, phone or PINFL.
+        #[arg(long)]
+        login: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -137,6 +148,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { demo } => serve(config, demo).await,
         Command::Users(UsersCommand::Create(args)) => create_user(&config, args).await,
+        Command::Users(UsersCommand::SetPassword { login }) => set_password(&config, &login).await,
+        Command::Import(args) => crate::import::command::import_command(&config, args).await,
         Command::Clients(ClientsCommand::Add(args)) => add(&config, args),
         Command::Clients(ClientsCommand::List) => list_clients(&config),
         Command::Keys(KeysCommand::List) => list_keys(&config),
@@ -201,6 +214,24 @@ async fn create_user(config: &Config, args: CreateUser) -> anyhow::Result<()> {
     };
     let account = create_account(store.as_ref(), &hasher, new, password, SystemClock.now()).await?;
     println!("created account {}", account.id);
+    Ok(())
+}
+
+async fn set_password(config: &Config, login: &str) -> anyhow::Result<()> {
+    let password = read_password()?;
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        bail!("the password must have at least {MIN_PASSWORD_CHARS} characters");
+    }
+    let store = store::connect(&config.database_url, 1).await?;
+    store.migrate().await?;
+    let Some(account) = store.account_by_login(&normalize_login(login)).await? else {
+        bail!("no account signs in as {login:?}");
+    };
+    let hash = PasswordHasher::new(&config.password)?.hash(password).await?;
+    store
+        .reset_password(&account.id, &hash, SystemClock.now())
+        .await?;
+    println!("new password set for account {}", account.id);
     Ok(())
 }
 

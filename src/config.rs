@@ -34,6 +34,58 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// `text` or `json`.
     pub log_format: String,
+    pub passkeys: PasskeyPolicy,
+    pub esign: EsignPolicy,
+}
+
+/// E-signature sign-in. Enabled when trust anchors exist in `<keys_dir>/esign/roots` (native
+/// verification) or `delegate_url` names an e-imzo-server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EsignPolicy {
+    pub enabled: bool,
+    /// Seconds a challenge stays valid.
+    pub challenge_ttl: i64,
+    /// Largest accepted difference between `signingTime` and the server clock, in seconds.
+    pub signing_time_skew: i64,
+    /// `crl` (fail closed without a current CRL), `crl_if_available` or `none` (tests only).
+    pub revocation: String,
+    /// Accept a CRL past its `nextUpdate` (fails closed by default).
+    pub allow_stale_crl: bool,
+    /// What a valid signature with an unknown PINFL does: `refuse`, or `create` an account
+    /// marked as verified by e-signature.
+    pub unknown_pinfl: String,
+    /// Hand the whole check to a licensed e-imzo-server (`…/backend/auth`) instead of
+    /// verifying natively.
+    pub delegate_url: Option<String>,
+}
+
+impl Default for EsignPolicy {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            challenge_ttl: 120,
+            signing_time_skew: 300,
+            revocation: "crl".into(),
+            allow_stale_crl: false,
+            unknown_pinfl: "refuse".into(),
+            delegate_url: None,
+        }
+    }
+}
+
+/// Passkeys (WebAuthn). On by default; the relying-party id is the issuer's host, which must
+/// then be a domain name (WebAuthn forbids IP addresses).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PasskeyPolicy {
+    pub enabled: bool,
+}
+
+impl Default for PasskeyPolicy {
+    fn default() -> Self {
+        Self { enabled: true }
+    }
 }
 
 /// Lifetimes in seconds.
@@ -135,6 +187,8 @@ impl Default for Config {
             key_retiring_period: 2 * 86_400,
             trust_forwarded_for: false,
             log_format: "text".into(),
+            passkeys: PasskeyPolicy::default(),
+            esign: EsignPolicy::default(),
         }
     }
 }
@@ -202,6 +256,7 @@ impl Config {
             }
         }
         self.validate_password_policy()?;
+        self.validate_esign_policy()?;
         if self.database_max_connections == 0 {
             return Err(ConfigError(
                 "database_max_connections must be at least 1".into(),
@@ -211,6 +266,36 @@ impl Config {
             return Err(ConfigError(
                 "log_format must be \"text\" or \"json\"".into(),
             ));
+        }
+        Ok(())
+    }
+
+    fn validate_esign_policy(&self) -> Result<(), ConfigError> {
+        let e = &self.esign;
+        if !(10..=600).contains(&e.challenge_ttl) {
+            return Err(ConfigError(
+                "esign.challenge_ttl must be 10 to 600 seconds".into(),
+            ));
+        }
+        if e.signing_time_skew < 0 {
+            return Err(ConfigError(
+                "esign.signing_time_skew must not be negative".into(),
+            ));
+        }
+        if !matches!(e.revocation.as_str(), "crl" | "crl_if_available" | "none") {
+            return Err(ConfigError(
+                "esign.revocation must be \"crl\", \"crl_if_available\" or \"none\"".into(),
+            ));
+        }
+        if !matches!(e.unknown_pinfl.as_str(), "refuse" | "create") {
+            return Err(ConfigError(
+                "esign.unknown_pinfl must be \"refuse\" or \"create\"".into(),
+            ));
+        }
+        if let Some(url) = &e.delegate_url {
+            Url::parse(url).map_err(|err| {
+                ConfigError(format!("esign.delegate_url {url:?} is not a URL ({err})"))
+            })?;
         }
         Ok(())
     }

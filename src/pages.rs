@@ -1,8 +1,9 @@
 //! Server-rendered pages: one askama template struct (view-model) per page.
 //!
 //! Templates live in `templates/`; `base.html` is the shared layout. Every value is
-//! HTML-escaped by askama, pages contain no script and no inline style (the provider's CSP
-//! forbids both), and every text comes from the Fluent translations through [`Tr`].
+//! HTML-escaped by askama, pages contain no inline script and no inline style (the provider's
+//! CSP forbids both; the passkey pages load `/static/passkeys.js`, passing it texts through
+//! `data-` attributes), and every text comes from the Fluent translations through [`Tr`].
 //! Handlers build a struct and call [`askama::Template::render`] (or [`render_page`]).
 
 use std::sync::Arc;
@@ -97,6 +98,14 @@ pub struct LoginPage {
     pub login_hint: String,
     /// An already-translated error message, shown above the form.
     pub error: Option<String>,
+    /// Offer passkey sign-in: the "Sign in with a passkey" button, the browser's passkey
+    /// autofill on the login field, and the script (`/static/passkeys.js`).
+    pub passkeys: bool,
+    /// Show "confirm with your passkey" (the second step after a password) instead of the
+    /// password form.
+    pub second_factor: bool,
+    /// The portal asks for the passkey class: say so above the form.
+    pub passkey_required: bool,
 }
 
 /// One requested permission on the consent page.
@@ -198,7 +207,50 @@ pub struct AccountHomePage {
     pub phone: Option<String>,
     /// The PINFL with most digits hidden.
     pub pinfl_masked: Option<String>,
+    /// Show the passkey section (and load `/static/passkeys.js`).
+    pub passkeys_enabled: bool,
+    /// The citizen's passkeys, oldest first.
+    pub passkeys: Vec<PasskeyLine>,
+    /// A password alone is not enough for this account.
+    pub require_second_factor: bool,
+    /// An already-translated confirmation (after renaming, removing, …).
+    pub notice: Option<String>,
+    /// An already-translated refusal (e.g. removing the last way to sign in).
+    pub error: Option<String>,
+}
+
+/// One passkey on the account page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasskeyLine {
+    /// The credential id, base64url (used in the rename and remove form actions).
+    pub id: String,
+    pub name: String,
+    /// `YYYY-MM-DD`.
+    pub created: String,
+    /// `YYYY-MM-DD`, `None` when never used.
+    pub last_used: Option<String>,
+    /// The passkey may be synced between devices (backup eligible); else device-bound.
+    pub synced: bool,
 }
 
 #[cfg(test)]
 mod tests;
+
+/// E-signature sign-in (`/login/esign`): the challenge to sign, the E-IMZO app through
+/// `/static/esign.js` when it is installed, and a form to paste a signature made by any tool.
+#[derive(Debug, Template)]
+#[template(path = "esign.html")]
+pub struct EsignPage {
+    pub tr: Tr,
+    pub lang_links: Vec<LangLink>,
+    pub request: String,
+    pub csrf: String,
+    pub client_name: String,
+    /// The text to sign (also read by the script from `data-challenge`).
+    pub challenge: String,
+    /// Seconds the challenge stays valid.
+    pub ttl: i64,
+    pub error: Option<String>,
+    /// Back to the password page of the same request.
+    pub password_href: String,
+}

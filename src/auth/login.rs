@@ -35,6 +35,25 @@ impl AuthContext {
         }
     }
 
+    /// Passwordless passkey sign-in: the passkey's own `amr` (`hwk`/`swk`, `user`).
+    pub fn passkey(passkey_amr: Vec<String>) -> Self {
+        Self {
+            amr: passkey_amr,
+            acr: acr::PASSKEY.into(),
+        }
+    }
+
+    /// A password confirmed by a passkey: `pwd`, the passkey's `amr`, and `mfa` (RFC 8176 §2).
+    pub fn password_and_passkey(passkey_amr: Vec<String>) -> Self {
+        let mut amr = vec!["pwd".to_owned()];
+        amr.extend(passkey_amr);
+        amr.push("mfa".to_owned());
+        Self {
+            amr,
+            acr: acr::PASSKEY.into(),
+        }
+    }
+
     pub fn amr_string(&self) -> String {
         self.amr.join(" ")
     }
@@ -88,6 +107,16 @@ mod tests {
         assert_eq!(normalize_login("998901234567"), "+998901234567");
         // A PINFL (14 digits) stays as it is.
         assert_eq!(normalize_login("31234567890123"), "31234567890123");
+    }
+
+    #[test]
+    fn passkey_contexts_reach_the_passkey_class() {
+        let alone = AuthContext::passkey(vec!["hwk".into(), "user".into()]);
+        assert_eq!(alone.amr_string(), "hwk user");
+        assert_eq!(alone.acr, acr::PASSKEY);
+        let second = AuthContext::password_and_passkey(vec!["swk".into(), "user".into()]);
+        assert_eq!(second.amr_string(), "pwd swk user mfa");
+        assert_eq!(second.acr, acr::PASSKEY);
     }
 
     #[test]

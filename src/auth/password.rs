@@ -3,6 +3,12 @@
 //!
 //! An unknown account is verified against a dummy hash with the same parameters, so it costs
 //! the same time as a wrong password (no user enumeration by timing).
+//!
+//! Hashes imported from the old IdP (bcrypt, Django PBKDF2, SHA-crypt, salted digests: see
+//! [`legacy`]) verify too; a successful sign-in with one of them answers
+//! `Valid { rehash: Some(argon2id) }` so the caller replaces it.
+
+pub mod legacy;
 
 use std::sync::Arc;
 
@@ -127,9 +133,17 @@ fn hash_blocking(params: &Params, password: &str) -> Result<String, PasswordErro
         .map_err(PasswordError::Hash)
 }
 
-/// Verifies a PHC-format Argon2 hash in constant time (the argon2 crate compares digests with
-/// `subtle`). Unparseable or foreign-scheme hashes never match.
+/// Verifies a stored hash in constant time: Argon2 PHC strings here (the argon2 crate compares
+/// digests with `subtle`), imported legacy schemes in [`legacy::verify_legacy`]. Unparseable or
+/// unknown hashes never match.
 fn verify_blocking(password: &str, stored: &str) -> bool {
+    match legacy::scheme_of(stored) {
+        Some(legacy::LegacyScheme::Argon2) | None => verify_argon2(password, stored),
+        Some(_) => legacy::verify_legacy(password, stored),
+    }
+}
+
+fn verify_argon2(password: &str, stored: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(stored) else {
         return false;
     };
@@ -213,6 +227,37 @@ mod tests {
             panic!("expected a rehash");
         };
         assert!(rehash.contains("m=128"));
+    }
+
+    #[tokio::test]
+    async fn legacy_hashes_verify_and_are_upgraded_to_argon2id() {
+        let hasher = PasswordHasher::new(&cheap_policy()).unwrap();
+        let bcrypt = "$2y$05$V66KUpbXZKdtO6TPWmGZSeFECSpbb.B1s7NEUm1PGxSp7KbUcwTee";
+        let salted_md5 = "$md5-salt$qaTkcSxr$6ca8889c3e9a6f2b8aff51a932eaf9cc";
+        for (password, stored) in [("P@ssw0rd3531", bcrypt), ("Toshkent2019", salted_md5)] {
+            let verdict = hasher
+                .verify(password.into(), Some(stored.into()))
+                .await
+                .unwrap();
+            let PasswordVerification::Valid {
+                rehash: Some(rehash),
+            } = verdict
+            else {
+                panic!("expected a rehash for {stored}, got {verdict:?}");
+            };
+            assert!(rehash.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
+            assert_eq!(
+                hasher.verify(password.into(), Some(rehash)).await.unwrap(),
+                PasswordVerification::Valid { rehash: None }
+            );
+            assert_eq!(
+                hasher
+                    .verify("wrong password".into(), Some(stored.into()))
+                    .await
+                    .unwrap(),
+                PasswordVerification::Invalid
+            );
+        }
     }
 
     #[tokio::test]

@@ -97,6 +97,10 @@ pub async fn continue_flow(
             };
         }
         (Step::Consent, _) => "/consent",
+        // Only an e-signature reaches the requested class: go straight to it.
+        _ if provider.required_acr(request) == Some(crate::auth::login::acr::ESIGN) => {
+            "/login/esign"
+        }
         _ => "/login",
     };
     let handle = match handle {

@@ -7,6 +7,8 @@ pub const SESSION: &str = "yagona_session";
 pub const CSRF: &str = "yagona_csrf";
 pub const LANG: &str = "yagona_lang";
 pub const DEMO: &str = "yagona_demo";
+/// State and PKCE verifier of the "My account" sign-in (the built-in `yagona-account` client).
+pub const ACCOUNT: &str = "yagona_account";
 
 /// The value of cookie `name`; under https the `__Host-` prefixed name is used (RFC 6265bis
 /// §4.1.3.2: Secure, Path=/, no Domain, so a sibling host cannot plant it).

@@ -12,13 +12,14 @@ use super::authorize::{Resume, continue_flow, redirect_origin};
 use super::error::{error_page, internal_page};
 use super::extract::{client_address, form_params};
 use super::pages::{PageContext, PageResponse, query_value};
-use super::security::csp_with_form_action;
+use super::security::{csp_with_form_action, with_own_scripts};
 use super::state::AppState;
 use super::{cookies, csrf};
 use crate::auth::AuthContext;
 use crate::oidc::authorize::AuthorizationRequest;
 use crate::oidc::session::SignInError;
 use crate::pages::LoginPage;
+use crate::store::StoreError;
 
 pub async fn show(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
     let handle = query_value(&uri, "request").unwrap_or_default();
@@ -31,7 +32,21 @@ pub async fn show(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
     };
     let ctx = PageContext::new(&state, &uri, &headers, request.ui_locales.as_deref());
     let login_hint = request.login_hint.clone().unwrap_or_default();
-    render(&state, &ctx, &headers, &request, handle, login_hint, None)
+    let view = LoginView {
+        handle,
+        login_hint,
+        error: None,
+    };
+    render(&state, &ctx, &headers, &request, view).await
+}
+
+/// What one rendering of the sign-in page shows.
+struct LoginView {
+    /// The pending request's handle.
+    handle: String,
+    login_hint: String,
+    /// An already-translated error.
+    error: Option<String>,
 }
 
 /// The submitted sign-in form.
@@ -77,16 +92,12 @@ pub async fn submit(
         return error_page(&state, &ctx, StatusCode::FORBIDDEN, "error-csrf", None);
     }
     if form.login.trim().is_empty() || form.password.is_empty() {
-        let message = ctx.t("error-login-required-fields");
-        return render(
-            &state,
-            &ctx,
-            &headers,
-            &request,
-            form.request,
-            form.login,
-            Some(message),
-        );
+        let view = LoginView {
+            handle: form.request,
+            login_hint: form.login,
+            error: Some(ctx.t("error-login-required-fields")),
+        };
+        return render(&state, &ctx, &headers, &request, view).await;
     }
     let address = client_address(&state, &headers, connect.as_ref().map(|c| &c.0));
     let account = match provider
@@ -100,15 +111,12 @@ pub async fn submit(
                 SignInError::Throttled(_) => ctx.t("error-throttled"),
                 SignInError::Internal(e) => return internal_page(&state, &ctx, &e),
             };
-            return render(
-                &state,
-                &ctx,
-                &headers,
-                &request,
-                form.request,
-                form.login,
-                Some(message),
-            );
+            let view = LoginView {
+                handle: form.request,
+                login_hint: form.login,
+                error: Some(message),
+            };
+            return render(&state, &ctx, &headers, &request, view).await;
         }
     };
     let new_session = match provider
@@ -143,15 +151,17 @@ fn parse(headers: &HeaderMap, body: &[u8]) -> Option<LoginForm> {
     })
 }
 
-fn render(
+async fn render(
     state: &AppState,
     ctx: &PageContext,
     headers: &HeaderMap,
     request: &AuthorizationRequest,
-    handle: String,
-    login_hint: String,
-    error: Option<String>,
+    view: LoginView,
 ) -> Response {
+    let second_factor = match offers_second_factor(state, headers, request).await {
+        Ok(offered) => offered,
+        Err(e) => return internal_page(state, ctx, &e),
+    };
     let token = csrf::ensure(headers, state.provider.secure_cookies);
     let client_name = state
         .provider
@@ -159,21 +169,43 @@ fn render(
         .get(&request.client_id)
         .map(|c| c.client_name.clone())
         .unwrap_or_default();
+    let passkeys = state.provider.passkeys.is_some();
     let page = LoginPage {
         tr: ctx.tr.clone(),
         lang_links: ctx.lang_links.clone(),
-        request: handle,
+        request: view.handle,
         csrf: token.value,
         client_name,
-        login_hint,
-        error,
+        login_hint: view.login_hint,
+        error: view.error,
+        passkeys,
+        second_factor,
+        passkey_required: state.provider.request_wants_passkey(request),
     };
     // A successful sign-in redirects to the client, so its origin is a form target.
-    let csp = csp_with_form_action(&[redirect_origin(&request.redirect_uri)]);
+    let mut csp = csp_with_form_action(&[redirect_origin(&request.redirect_uri)]);
+    if passkeys {
+        csp = with_own_scripts(&csp);
+    }
     PageResponse::render(state, ctx, StatusCode::OK, &page)
         .with_cookie(token.set_cookie)
         .with_csp(csp)
         .into_response()
+}
+
+/// Whether the browser's session should be confirmed with a passkey rather than signed in
+/// again (see `Provider::offers_second_factor`).
+async fn offers_second_factor(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: &AuthorizationRequest,
+) -> Result<bool, StoreError> {
+    let provider = &state.provider;
+    let cookie = cookies::read(headers, cookies::SESSION, provider.secure_cookies);
+    match provider.session_from_cookie(cookie.as_deref()).await? {
+        Some(session) => provider.offers_second_factor(request, &session).await,
+        None => Ok(false),
+    }
 }
 
 /// The pending request is gone (expired, finished, or never existed).

@@ -2,6 +2,7 @@
 //! the result to a response. No protocol decisions are made here.
 
 mod account;
+mod account_signin;
 mod authorize;
 mod consent;
 mod cookies;
@@ -9,10 +10,12 @@ mod csrf;
 mod demo;
 mod discovery;
 mod error;
+mod esign;
 mod extract;
 mod login;
 mod logout;
 mod pages;
+mod passkeys;
 mod security;
 mod state;
 mod token;
@@ -21,6 +24,7 @@ mod userinfo;
 use axum::Router;
 use axum::routing::{get, post};
 
+pub use account_signin::account_client;
 pub use demo::DemoPortal;
 /// The demo citizen's sign-in, printed by `yagona serve --demo`.
 pub mod demo_credentials {
@@ -56,7 +60,30 @@ pub fn router(state: AppState) -> Router {
         .route(LOGOUT_PATH, get(logout::start).post(logout::start))
         .route("/logout/confirm", post(logout::confirm))
         .route("/account", get(account::show))
+        .route("/account/callback", get(account_signin::callback))
+        .route("/account/second-factor", post(account::set_second_factor))
+        .route(
+            "/account/passkeys/register/start",
+            post(passkeys::register_start),
+        )
+        .route(
+            "/account/passkeys/register/finish",
+            post(passkeys::register_finish),
+        )
+        .route(
+            "/account/passkeys/{id}/rename",
+            post(account::rename_passkey),
+        )
+        .route(
+            "/account/passkeys/{id}/delete",
+            post(account::delete_passkey),
+        )
+        .route("/passkeys/login/start", post(passkeys::login_start))
+        .route("/passkeys/login/finish", post(passkeys::login_finish))
         .route("/static/yagona.css", get(pages::stylesheet))
+        .route("/static/passkeys.js", get(pages::passkeys_script))
+        .route("/static/esign.js", get(pages::esign_script))
+        .route("/login/esign", get(esign::show).post(esign::submit))
         .route("/health", get(|| async { "ok" }));
     if demo_enabled {
         router = router

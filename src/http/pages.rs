@@ -9,6 +9,7 @@ use crate::i18n::{Locale, negotiate};
 use crate::pages::{LangLink, Tr};
 
 const STYLESHEET: &str = include_str!("../../static/yagona.css");
+const PASSKEYS_SCRIPT: &str = include_str!("../../static/passkeys.js");
 
 pub async fn stylesheet() -> Response {
     (
@@ -17,6 +18,31 @@ pub async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         STYLESHEET,
+    )
+        .into_response()
+}
+
+/// The passkey pages' script (no inline script anywhere: CSP `script-src 'self'`).
+pub async fn passkeys_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        PASSKEYS_SCRIPT,
+    )
+        .into_response()
+}
+
+const ESIGN_SCRIPT: &str = include_str!("../../static/esign.js");
+
+pub async fn esign_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        ESIGN_SCRIPT,
     )
         .into_response()
 }

@@ -19,6 +19,12 @@ pub fn csp_with_form_action(origins: &[String]) -> String {
     )
 }
 
+/// `csp` with our own scripts allowed (`script-src 'self'`, no inline script) and their
+/// requests to this origin (`connect-src 'self'`): the passkey pages.
+pub fn with_own_scripts(csp: &str) -> String {
+    format!("{csp}; script-src 'self'; connect-src 'self'")
+}
+
 pub fn layers(router: Router, max_body: usize) -> Router {
     let fixed = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))

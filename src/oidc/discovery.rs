@@ -41,7 +41,12 @@ pub const CLAIMS_SUPPORTED: [&str; 21] = [
 pub fn document(issuer: &str, keys: &KeyRing) -> String {
     let endpoint = |path: &str| format!("{issuer}{path}");
     let mut claims: Vec<&str> = CLAIMS_SUPPORTED.to_vec();
-    claims.extend(["phone_number", "phone_number_verified", "pinfl"]);
+    claims.extend([
+        "phone_number",
+        "phone_number_verified",
+        "pinfl",
+        "organization",
+    ]);
     let algs: Vec<&str> = keys.algs().iter().map(|a| a.as_str()).collect();
     let client_auth = [
         "client_secret_basic",
@@ -59,7 +64,7 @@ pub fn document(issuer: &str, keys: &KeyRing) -> String {
         "introspection_endpoint": endpoint(INTROSPECT_PATH),
         "revocation_endpoint": endpoint(REVOKE_PATH),
         "end_session_endpoint": endpoint(LOGOUT_PATH),
-        "scopes_supported": ["openid", "profile", "email", "phone", "pinfl", "offline_access"],
+        "scopes_supported": ["openid", "profile", "email", "phone", "pinfl", "organization", "offline_access"],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],

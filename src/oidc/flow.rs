@@ -29,10 +29,14 @@ impl Provider {
     ) -> Result<Step, AuthorizeError> {
         let needs_login = match session {
             None => true,
-            Some(session) if fresh_login => !self.acr_satisfied(request, &session.acr),
             Some(session) => {
-                self.session_too_weak(request, session)
+                let stale = !fresh_login && self.session_too_weak(request, session);
+                stale
                     || !self.acr_satisfied(request, &session.acr)
+                    || self
+                        .second_factor_missing(session)
+                        .await
+                        .map_err(|e| self.internal_error(request, &e))?
             }
         };
         let silent = request.has_prompt(Prompt::None);
@@ -194,12 +198,28 @@ impl Provider {
             .create_grant_with_code(&grant, &record)
             .await
             .map_err(|e| self.internal_error(request, &e))?;
+        if request.scopes().contains("organization") {
+            self.copy_organization(session, &grant.id)
+                .await
+                .map_err(|e| self.internal_error(request, &e))?;
+        }
         let mut params = vec![("code", code.as_str())];
         if let Some(state) = &request.state {
             params.push(("state", state));
         }
         params.push(("iss", &self.issuer));
         Ok(append_query(&request.redirect_uri, &params))
+    }
+
+    /// A session opened with a company certificate acts for that organisation; the grant keeps
+    /// it for the `organization` claim.
+    async fn copy_organization(&self, session: &Session, grant_id: &str) -> Result<(), StoreError> {
+        if let Some(organization) = self.store.session_organization(&session.id_hash).await? {
+            self.store
+                .set_grant_organization(grant_id, &organization)
+                .await?;
+        }
+        Ok(())
     }
 
     /// The redirect that tells the client the citizen refused.

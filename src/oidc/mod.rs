@@ -4,9 +4,11 @@
 pub mod authorize;
 pub mod discovery;
 pub mod error;
+pub mod esign_login;
 pub mod flow;
 pub mod introspect;
 pub mod logout;
+pub mod passkeys;
 pub mod pkce;
 pub mod provider;
 pub mod scope;

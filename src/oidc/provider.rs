@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::auth::{LoginThrottle, PasswordHasher};
+use crate::auth::{LoginThrottle, Passkeys, PasswordHasher};
 use crate::clients::{ClientAuthenticator, ClientRegistry};
 use crate::clock::{SharedClock, UnixTime};
 use crate::config::{Config, TokenLifetimes};
@@ -28,6 +28,10 @@ pub struct Provider {
     /// The authentication context classes this deployment can reach (sign-in methods
     /// enabled), weakest first.
     pub available_acrs: Vec<&'static str>,
+    /// The WebAuthn relying party, when passkeys are enabled.
+    pub passkeys: Option<Arc<Passkeys>>,
+    /// The e-signature verifier, when e-signature sign-in is enabled.
+    pub esign: Option<Arc<super::esign_login::EsignLogin>>,
 }
 
 impl Provider {
@@ -54,7 +58,29 @@ impl Provider {
             clock,
             discovery_json,
             available_acrs: vec![crate::auth::login::acr::PASSWORD],
+            passkeys: None,
+            esign: None,
         }
+    }
+
+    /// Enables passkeys: sign-in and second factor with WebAuthn, reaching the passkey class.
+    pub fn with_passkeys(mut self, passkeys: Passkeys) -> Self {
+        self.passkeys = Some(Arc::new(passkeys));
+        let passkey = crate::auth::login::acr::PASSKEY;
+        if !self.available_acrs.contains(&passkey) {
+            self.available_acrs.push(passkey);
+        }
+        self
+    }
+
+    /// Enables e-signature sign-in, the strongest class on the ladder.
+    pub fn with_esign(mut self, esign: super::esign_login::EsignLogin) -> Self {
+        self.esign = Some(Arc::new(esign));
+        let class = crate::auth::login::acr::ESIGN;
+        if !self.available_acrs.contains(&class) {
+            self.available_acrs.push(class);
+        }
+        self
     }
 
     pub fn now(&self) -> UnixTime {

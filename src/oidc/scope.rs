@@ -3,12 +3,13 @@
 use super::error::OAuthError;
 
 /// Scopes that describe a citizen (they make no sense without one).
-pub const USER_SCOPES: [&str; 6] = [
+pub const USER_SCOPES: [&str; 7] = [
     "openid",
     "profile",
     "email",
     "phone",
     "pinfl",
+    "organization",
     "offline_access",
 ];
 

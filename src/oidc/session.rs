@@ -35,7 +35,7 @@ pub struct NewSession {
 impl Provider {
     /// Checks a login and password. Unknown logins cost the same Argon2 work as wrong
     /// passwords; failures are throttled per login and per address; a successful sign-in with
-    /// outdated hash parameters stores the upgraded hash.
+    /// outdated hash parameters or a legacy scheme stores the upgraded Argon2id hash.
     #[tracing::instrument(skip_all)]
     pub async fn password_sign_in(
         &self,
@@ -68,9 +68,11 @@ impl Provider {
                 self.throttle
                     .record_success(self.store.as_ref(), &keys)
                     .await?;
-                if let Some(hash) = rehash {
+                // Compare-and-set: a password changed while this sign-in was verifying (an
+                // administrator's reset, another sign-in's upgrade) is never overwritten.
+                if let (Some(new), Some(old)) = (rehash, account.password_hash.as_deref()) {
                     self.store
-                        .set_password_hash(&account.id, &hash, now)
+                        .replace_password_hash(&account.id, old, &new, now)
                         .await?;
                 }
                 Ok(account)

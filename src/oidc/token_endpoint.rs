@@ -111,7 +111,7 @@ impl Provider {
             ));
         }
         pkce::verify(code.code_challenge.as_deref(), verifier)?;
-        self.tokens_for_grant(client, &grant, code.nonce.as_deref(), true)
+        self.tokens_for_grant(client, &grant, code.nonce.as_deref())
             .await
     }
 
@@ -163,7 +163,9 @@ impl Provider {
         let (access_token, expires_in) = self
             .mint_access_token(&client.client_id, TokenSubject::Citizen(&grant), &scope)
             .await?;
-        let id_token = self.mint_id_token(client, &grant, None, &access_token)?;
+        let id_token = self
+            .mint_id_token(client, &grant, None, &access_token)
+            .await?;
         Ok(TokenResponse {
             access_token,
             token_type: "Bearer",
@@ -226,7 +228,6 @@ impl Provider {
         client: &Client,
         grant: &Grant,
         nonce: Option<&str>,
-        with_id_token: bool,
     ) -> Result<TokenResponse, OAuthError> {
         let (access_token, expires_in) = self
             .mint_access_token(
@@ -235,9 +236,9 @@ impl Provider {
                 &grant.scope,
             )
             .await?;
-        let id_token = with_id_token
-            .then(|| self.mint_id_token(client, grant, nonce, &access_token))
-            .transpose()?;
+        let id_token = self
+            .mint_id_token(client, grant, nonce, &access_token)
+            .await?;
         let refresh_token = if Scopes::from_stored(&grant.scope).contains("offline_access")
             && client.allows_grant(GrantType::RefreshToken)
         {
@@ -254,7 +255,7 @@ impl Provider {
             token_type: "Bearer",
             expires_in,
             refresh_token,
-            id_token,
+            id_token: Some(id_token),
             scope: grant.scope.clone(),
         })
     }

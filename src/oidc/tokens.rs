@@ -86,7 +86,7 @@ impl Provider {
     }
 
     /// Signs an ID token with the client's registered algorithm.
-    pub fn mint_id_token(
+    pub async fn mint_id_token(
         &self,
         client: &Client,
         grant: &Grant,
@@ -108,6 +108,10 @@ impl Provider {
         });
         if let Some(nonce) = nonce {
             claims["nonce"] = json!(nonce);
+        }
+        let scopes = super::scope::Scopes::from_stored(&grant.scope);
+        if let Some(organization) = self.organization_claim(&grant.id, &scopes).await? {
+            claims["organization"] = organization;
         }
         Ok(self.keys.sign(client.id_token_alg, "JWT", &claims)?)
     }

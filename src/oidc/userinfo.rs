@@ -47,7 +47,30 @@ impl Provider {
             .await?
             .filter(|a| !a.disabled)
             .ok_or_else(|| OAuthError::invalid_token("the account no longer exists"))?;
-        Ok(Value::Object(claims_for(&account, &scopes)))
+        let mut claims = claims_for(&account, &scopes);
+        if let Some(grant_id) = record.grant_id.as_deref()
+            && let Some(organization) = self.organization_claim(grant_id, &scopes).await?
+        {
+            claims.insert("organization".into(), organization);
+        }
+        Ok(Value::Object(claims))
+    }
+
+    /// The `organization` claim (`{"tin", "name"}`) when the grant acts for an organisation and
+    /// the `organization` scope was granted.
+    pub async fn organization_claim(
+        &self,
+        grant_id: &str,
+        scopes: &Scopes,
+    ) -> Result<Option<Value>, OAuthError> {
+        if !scopes.contains("organization") {
+            return Ok(None);
+        }
+        Ok(self
+            .store
+            .grant_organization(grant_id)
+            .await?
+            .map(|o| json!({ "tin": o.tin, "name": o.name })))
     }
 }
 

@@ -31,6 +31,25 @@ fn all_pages(locale: Locale, text: &str) -> Vec<(&'static str, String)> {
                 client_name: s(),
                 login_hint: s(),
                 error: Some(s()),
+                passkeys: true,
+                second_factor: false,
+                passkey_required: true,
+            }
+            .render(),
+        ),
+        (
+            "login_second_factor",
+            LoginPage {
+                tr: tr(locale),
+                lang_links: links(locale),
+                request: s(),
+                csrf: s(),
+                client_name: s(),
+                login_hint: s(),
+                error: Some(s()),
+                passkeys: true,
+                second_factor: true,
+                passkey_required: true,
             }
             .render(),
         ),
@@ -111,6 +130,17 @@ fn all_pages(locale: Locale, text: &str) -> Vec<(&'static str, String)> {
                 email: Some(s()),
                 phone: Some(s()),
                 pinfl_masked: Some(s()),
+                passkeys_enabled: true,
+                passkeys: vec![PasskeyLine {
+                    id: s(),
+                    name: s(),
+                    created: s(),
+                    last_used: Some(s()),
+                    synced: true,
+                }],
+                require_second_factor: false,
+                notice: Some(s()),
+                error: Some(s()),
             }
             .render(),
         ),
@@ -142,9 +172,18 @@ fn every_page_renders_in_every_locale_with_its_language() {
     }
 }
 
+/// The only script tag a page may carry: our own passkey script, loaded from `'self'`.
+const PASSKEY_SCRIPT_TAG: &str = "<script src=\"/static/passkeys.js\" defer></script>";
+
+/// The page without its allowed passkey script tag.
+fn without_own_script(html: &str) -> String {
+    html.replace(PASSKEY_SCRIPT_TAG, "")
+}
+
 #[test]
 fn user_provided_strings_are_escaped() {
     for (name, html) in all_pages(Locale::En, HOSTILE) {
+        let html = without_own_script(&html);
         assert!(!html.contains("<script"), "{name}: {html}");
         // The signed-out page shows no caller-provided text at all.
         if name != "signed_out" {
@@ -180,7 +219,7 @@ fn event_handler_detection_works() {
 fn no_inline_style_or_script_anywhere() {
     for locale in Locale::ALL {
         for (name, html) in all_pages(locale, "plain") {
-            let lower = html.to_lowercase();
+            let lower = without_own_script(&html).to_lowercase();
             assert!(!lower.contains("style="), "{name}");
             assert!(!lower.contains("<style"), "{name}");
             assert!(!lower.contains("<script"), "{name}");
@@ -200,6 +239,9 @@ fn login_page_has_labelled_fields_and_hidden_values() {
         client_name: "Soliq portal".to_owned(),
         login_hint: "ali@example.uz".to_owned(),
         error: None,
+        passkeys: false,
+        second_factor: false,
+        passkey_required: false,
     };
     let html = page.render().unwrap();
     assert!(html.contains("<form method=\"post\" action=\"/login\""));
@@ -217,6 +259,89 @@ fn login_page_has_labelled_fields_and_hidden_values() {
 }
 
 #[test]
+fn login_page_offers_passkeys_with_autofill_and_the_script() {
+    let page = LoginPage {
+        tr: tr(Locale::En),
+        lang_links: links(Locale::En),
+        request: "req-1".to_owned(),
+        csrf: "csrf-1".to_owned(),
+        client_name: "Soliq".to_owned(),
+        login_hint: String::new(),
+        error: None,
+        passkeys: true,
+        second_factor: false,
+        passkey_required: true,
+    };
+    let html = page.render().unwrap();
+    assert!(html.contains("autocomplete=\"username webauthn\""));
+    assert!(html.contains("data-flow=\"login\" data-request=\"req-1\" data-csrf=\"csrf-1\""));
+    assert!(html.contains(">Sign in with a passkey</button>"));
+    assert!(html.contains("This service asks you to sign in with a passkey."));
+    assert!(html.contains("data-msg-cancelled=\"The passkey request was cancelled"));
+    assert_eq!(html.matches(PASSKEY_SCRIPT_TAG).count(), 1);
+    assert!(
+        html.contains("name=\"password\""),
+        "the password form stays"
+    );
+}
+
+#[test]
+fn second_factor_step_replaces_the_password_form() {
+    let page = LoginPage {
+        tr: tr(Locale::Ru),
+        lang_links: links(Locale::Ru),
+        request: "r".to_owned(),
+        csrf: "c".to_owned(),
+        client_name: "Soliq".to_owned(),
+        login_hint: String::new(),
+        error: None,
+        passkeys: true,
+        second_factor: true,
+        passkey_required: true,
+    };
+    let html = page.render().unwrap();
+    assert!(html.contains("data-flow=\"second_factor\""));
+    assert!(html.contains("Подтвердить ключом доступа"));
+    assert!(!html.contains("name=\"password\""));
+    assert_eq!(html.matches(PASSKEY_SCRIPT_TAG).count(), 1);
+}
+
+#[test]
+fn account_page_lists_passkeys_with_rename_and_remove() {
+    let page = AccountHomePage {
+        tr: tr(Locale::En),
+        lang_links: links(Locale::En),
+        csrf: "c".to_owned(),
+        display_name: "Ali".to_owned(),
+        username: None,
+        email: None,
+        phone: None,
+        pinfl_masked: None,
+        passkeys_enabled: true,
+        passkeys: vec![PasskeyLine {
+            id: "Y3JlZA".to_owned(),
+            name: "My phone".to_owned(),
+            created: "2026-01-02".to_owned(),
+            last_used: None,
+            synced: false,
+        }],
+        require_second_factor: true,
+        notice: None,
+        error: Some("Refused".to_owned()),
+    };
+    let html = page.render().unwrap();
+    assert!(html.contains("action=\"/account/passkeys/Y3JlZA/rename\""));
+    assert!(html.contains("action=\"/account/passkeys/Y3JlZA/delete\""));
+    assert!(html.contains("value=\"My phone\""));
+    assert!(html.contains("2026-01-02") && html.contains(">Never</dd>"));
+    assert!(html.contains("Kept on one device"));
+    assert!(html.contains("data-flow=\"register\""));
+    assert!(html.contains("name=\"required\" value=\"off\""));
+    assert!(html.contains("role=\"alert\""));
+    assert_eq!(html.matches(PASSKEY_SCRIPT_TAG).count(), 1);
+}
+
+#[test]
 fn login_error_is_announced() {
     let translator = Arc::new(Translator::new());
     let message = translator.text(Locale::UzLatn, "error-login-failed");
@@ -231,6 +356,9 @@ fn login_error_is_announced() {
         client_name: "Soliq".to_owned(),
         login_hint: String::new(),
         error: Some(message),
+        passkeys: false,
+        second_factor: false,
+        passkey_required: false,
     };
     let html = page.render().unwrap();
     assert!(html.contains("role=\"alert\""));
@@ -296,6 +424,11 @@ fn account_page_shows_missing_values_as_not_provided() {
         email: None,
         phone: None,
         pinfl_masked: Some("3xxxxxxxxxx012".to_owned()),
+        passkeys_enabled: false,
+        passkeys: Vec::new(),
+        require_second_factor: false,
+        notice: None,
+        error: None,
     };
     let html = page.render().unwrap();
     assert_eq!(html.matches("Кўрсатилмаган").count(), 2);
@@ -343,6 +476,7 @@ fn every_message_id_used_by_a_template_is_translated() {
     let templates = [
         include_str!("../../templates/base.html"),
         include_str!("../../templates/login.html"),
+        include_str!("../../templates/passkey_signin.html"),
         include_str!("../../templates/consent.html"),
         include_str!("../../templates/error.html"),
         include_str!("../../templates/logout_confirm.html"),

@@ -5,6 +5,9 @@
 //! handle) is stored and looked up only by its SHA-256 digest (`crate::crypto::token_hash`).
 //! One-shot operations are single trait methods, atomic inside the database.
 
+mod esign;
+mod import;
+mod passkeys;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -17,6 +20,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::clock::UnixTime;
+pub use esign::*;
+pub use import::*;
+pub use passkeys::*;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use types::*;
@@ -155,6 +161,9 @@ pub trait Store:
     + GrantStore
     + ReplayStore
     + ThrottleStore
+    + PasskeyStore
+    + EsignStore
+    + ImportStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -163,7 +172,8 @@ pub trait Store:
     fn backend(&self) -> &'static str;
     /// Applies the embedded migrations of this backend.
     async fn migrate(&self) -> StoreResult<()>;
-    /// Deletes rows that expired before `now` (codes, sessions, requests, tokens, jtis).
+    /// Deletes rows that expired before `now` (codes, sessions, requests, tokens, jtis,
+    /// WebAuthn ceremonies).
     async fn purge_expired(&self, now: UnixTime) -> StoreResult<u64>;
 }
 

@@ -4,14 +4,19 @@
 //! in `sqlite.rs` / `postgres.rs` supplies only the backend name and its embedded migrations.
 //! A macro rather than a generic impl because a function generic over `sqlx::Database` needs a
 //! wall of `Encode`/`Decode`/`Executor` bounds that says nothing about the queries. The SQL
-//! text lives in [`queries`]; `GrantStore`, the token lifecycle, is in `grants`.
+//! text lives in [`queries`]; `GrantStore`, the token lifecycle, is in `grants`; `PasskeyStore`
+//! (its SQL included) in `passkeys`.
 
 mod conflict;
+pub(crate) mod esign;
 mod grants;
+pub(crate) mod import;
+mod passkeys;
 mod queries;
 
 pub(crate) use conflict::write_error;
 pub(crate) use grants::impl_grant_store;
+pub(crate) use passkeys::*;
 pub(crate) use queries::*;
 
 /// Implements every store trait for a type with a `pool` field of any sqlx pool (`GrantStore`
@@ -22,6 +27,9 @@ pub(crate) use queries::*;
 macro_rules! impl_store {
     ($store:ty, backend = $backend:literal, migrator = $migrator:path $(,)?) => {
         $crate::store::sql::impl_grant_store!($store);
+        $crate::store::sql::impl_passkey_store!($store);
+        $crate::store::sql::esign::impl_esign_store!($store);
+        $crate::store::sql::import::impl_import_store!($store);
 
         const _: () = {
             use async_trait::async_trait;

@@ -61,6 +61,12 @@ conformance_tests!(
     throttle_counts_failures_and_locks,
     concurrent_failures_are_all_counted,
     purge_deletes_only_expired_rows,
+    passkeys_are_stored_listed_used_and_renamed,
+    removing_passkeys_keeps_a_way_to_sign_in,
+    concurrent_removals_leave_one_passkey,
+    ceremony_is_taken_once_with_its_binding,
+    concurrent_takes_get_a_ceremony_once,
+    purge_deletes_expired_ceremonies,
 );
 
 /// Runs a case on a fresh, migrated SQLite file in a directory that does not exist yet (so the

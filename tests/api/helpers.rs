@@ -34,7 +34,7 @@ pub struct TestApp {
 }
 
 /// Signing keys are generated once per test binary (RSA generation is slow) and shared.
-fn shared_keys_dir() -> PathBuf {
+pub fn shared_keys_dir() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tempdir").keep();
@@ -66,7 +66,7 @@ fn test_clients() -> Vec<Client> {
         parse(
             "portal",
             "grant_types = [\"authorization_code\", \"refresh_token\"]\n\
-             scope = \"openid profile email phone pinfl offline_access\"\n\
+             scope = \"openid profile email phone pinfl organization offline_access\"\n\
              client_secret_sha256 = \"0000000000000000000000000000000000000000000000000000000000000000\"",
         )
         .with_secret(SECRET),
@@ -94,6 +94,11 @@ fn test_clients() -> Vec<Client> {
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Like `spawn_app`, with a last say over the configuration (e.g. another keys directory).
+pub async fn spawn_app_with(backend: Backend, customize: impl FnOnce(&mut Config)) -> Option<TestApp> {
     let dir = tempfile::tempdir().expect("tempdir");
     let (database_url, database) = match backend {
         Backend::Sqlite => (
@@ -124,6 +129,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         },
         ..Config::default()
     };
+    let mut config = config;
+    customize(&mut config);
     let clock = ManualClock::new(SystemClock.now());
     let app = App::build(
         config,

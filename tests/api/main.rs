@@ -7,10 +7,14 @@
 mod helpers;
 
 mod authorize_errors;
+mod browser;
+mod cdp;
 mod code_flow;
+mod esign;
 mod introspect_revoke;
 mod logout;
 mod pages;
+mod passkeys;
 mod sessions;
 mod token_errors;
 mod userinfo;

@@ -149,7 +149,7 @@ pub(crate) const DELETE_THROTTLE: &str = "DELETE FROM login_throttle WHERE key =
 // Housekeeping. Children before parents, so the counts include rows that would otherwise go
 // by cascade.
 
-pub(crate) const PURGE_EXPIRED: [&str; 7] = [
+pub(crate) const PURGE_EXPIRED: [&str; 10] = [
     "DELETE FROM authorization_codes WHERE expires_at <= $1",
     "DELETE FROM refresh_tokens WHERE expires_at <= $1",
     "DELETE FROM access_tokens WHERE expires_at <= $1",
@@ -157,4 +157,7 @@ pub(crate) const PURGE_EXPIRED: [&str; 7] = [
     "DELETE FROM sessions WHERE expires_at <= $1",
     "DELETE FROM auth_requests WHERE expires_at <= $1",
     "DELETE FROM client_assertion_jtis WHERE expires_at <= $1",
+    "DELETE FROM webauthn_ceremonies WHERE expires_at <= $1",
+    "DELETE FROM esign_challenges WHERE expires_at <= $1",
+    "DELETE FROM session_organizations WHERE expires_at <= $1",
 ];

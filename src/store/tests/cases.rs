@@ -1,7 +1,9 @@
 //! The conformance cases. Each takes a fresh, migrated store and asserts behaviour that both
-//! backends must share. This file holds the fixtures; the cases live in `identity` and `tokens`.
+//! backends must share. This file holds the fixtures; the cases live in `identity`, `tokens`
+//! and `passkeys`.
 
 mod identity;
+mod passkeys;
 mod tokens;
 
 use crate::clock::UnixTime;
@@ -9,6 +11,7 @@ use crate::crypto::token_hash;
 use crate::store::*;
 
 pub(super) use identity::*;
+pub(super) use passkeys::*;
 pub(super) use tokens::*;
 
 /// A fixed "now" for every case.

@@ -1,0 +1,76 @@
+//! The machine a benchmark ran on, for the report: cores, CPU model and date.
+
+use std::time::SystemTime;
+
+/// The machine the tables were measured on.
+#[derive(Debug, Clone)]
+pub struct Machine {
+    pub cores: usize,
+    pub cpu_model: String,
+    pub date: String,
+}
+
+impl Machine {
+    pub fn detect() -> Self {
+        let cpu_model = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|info| cpu_model(&info))
+            .unwrap_or_else(|| "unknown CPU".into());
+        Self {
+            cores: std::thread::available_parallelism().map_or(1, usize::from),
+            cpu_model,
+            date: utc_date(SystemTime::now()),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "{}, {} cores ({}), Linux, loopback, no TLS",
+            self.date, self.cores, self.cpu_model
+        )
+    }
+}
+
+fn cpu_model(cpuinfo: &str) -> Option<String> {
+    cpuinfo
+        .lines()
+        .find(|line| line.starts_with("model name"))
+        .and_then(|line| line.split_once(':'))
+        .map(|(_, model)| model.trim().to_owned())
+}
+
+/// `YYYY-MM-DD` in UTC (days-to-civil conversion from H. Hinnant's date algorithms).
+fn utc_date(now: SystemTime) -> String {
+    let days = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400) as i64;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests fail loudly on purpose
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn machine_details_come_from_proc() {
+        let info = "processor\t: 0\nmodel name\t: AMD EPYC 7B13\nflags\t: fpu\n";
+        assert_eq!(cpu_model(info).as_deref(), Some("AMD EPYC 7B13"));
+        let day = std::time::UNIX_EPOCH + Duration::from_secs(1_767_225_600 + 3_600);
+        assert_eq!(utc_date(day), "2026-01-01");
+        assert_eq!(utc_date(std::time::UNIX_EPOCH), "1970-01-01");
+        let leap = std::time::UNIX_EPOCH + Duration::from_secs(951_782_400);
+        assert_eq!(utc_date(leap), "2000-02-29");
+    }
+}

@@ -1,0 +1,99 @@
+//! Storage for the legacy account import (`crate::import`) and for the password changes it
+//! leads to: bulk chunk writes with a resumable progress marker, per-chunk lookups, and
+//! compare-and-set password updates.
+
+use async_trait::async_trait;
+
+use super::{Account, StoreResult};
+use crate::clock::UnixTime;
+
+/// One legacy row to record in a chunk: the account it becomes (`None` when an operator chose to
+/// skip the row), keyed by `(source, legacy_id)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegacyAccountRow {
+    pub source: String,
+    pub legacy_id: String,
+    pub account: Option<Account>,
+    /// The legacy scheme could not be verified: the account has no password until reset.
+    pub must_reset_password: bool,
+    /// `active`, `blocked` or `deleted`, as the old system had it.
+    pub legacy_status: String,
+    /// SHA-256 of the row's normalised content.
+    pub row_sha256: Vec<u8>,
+}
+
+/// One run of the import over one file.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ImportRun {
+    pub id: String,
+    pub source: String,
+    pub file_sha256: Vec<u8>,
+    /// `running` until the last chunk is committed, then `finished`.
+    pub status: String,
+    /// The 1-based data record number up to which every chunk is committed.
+    pub last_committed_record: i64,
+    /// JSON of the outcome totals committed so far.
+    pub counts: String,
+    pub started_at: UnixTime,
+    pub updated_at: UnixTime,
+}
+
+/// What the database already holds for one chunk's rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChunkLookup {
+    /// `(legacy_id, row_sha256)` of the chunk's rows already imported from the same source.
+    pub imported: Vec<(String, Vec<u8>)>,
+    /// `(field, value)` for every PINFL, username, email or phone of the chunk that an account
+    /// already uses; `field` is `pinfl`, `username`, `email` or `phone`.
+    pub taken: Vec<(String, String)>,
+}
+
+/// The identifiers of one chunk, looked up together in [`ImportStore::lookup_chunk`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChunkKeys {
+    pub legacy_ids: Vec<String>,
+    pub pinfls: Vec<String>,
+    pub usernames: Vec<String>,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+}
+
+#[async_trait]
+pub trait ImportStore {
+    /// What the database already has for a chunk: two queries, whatever the chunk's size.
+    async fn lookup_chunk(&self, source: &str, keys: &ChunkKeys) -> StoreResult<ChunkLookup>;
+    /// The run of this file from this source that did not finish, if any (the newest).
+    async fn unfinished_import_run(
+        &self,
+        source: &str,
+        file_sha256: &[u8],
+    ) -> StoreResult<Option<ImportRun>>;
+    async fn start_import_run(&self, run: &ImportRun) -> StoreResult<()>;
+    /// Inserts a chunk's accounts and legacy keys and moves the run's marker to `last_record`
+    /// with the new `counts`, in one transaction: all of it is committed, or none.
+    async fn commit_import_chunk(
+        &self,
+        run_id: &str,
+        rows: &[LegacyAccountRow],
+        last_record: i64,
+        counts: &str,
+        now: UnixTime,
+    ) -> StoreResult<()>;
+    /// Marks the run finished with its final counts.
+    async fn finish_import_run(&self, run_id: &str, counts: &str, now: UnixTime)
+    -> StoreResult<()>;
+    /// Replaces the password hash only while it is still `old` (a sign-in's rehash must not
+    /// undo a password change that happened meanwhile). Returns whether it was replaced.
+    async fn replace_password_hash(
+        &self,
+        id: &str,
+        old: &str,
+        new: &str,
+        now: UnixTime,
+    ) -> StoreResult<bool>;
+    /// Sets a password chosen by an administrator and clears `must_reset_password`. Returns
+    /// false when no account has this id.
+    async fn reset_password(&self, id: &str, hash: &str, now: UnixTime) -> StoreResult<bool>;
+    /// Whether the account was imported without a usable password and still has none.
+    async fn must_reset_password(&self, id: &str) -> StoreResult<bool>;
+}

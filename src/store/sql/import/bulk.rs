@@ -1,0 +1,268 @@
+//! The per-backend halves of `ImportStore`: looking up a whole chunk in two queries and
+//! writing it in one transaction together with the run's progress marker.
+//!
+//! SQLite takes IN-lists as one JSON array bind (`json_each`) and rows as multi-row `VALUES`
+//! (at most [`SQLITE_ROWS_PER_STATEMENT`] rows, well under its 32 766 bound parameters);
+//! PostgreSQL takes one array per column (`= ANY($n)`, `UNNEST`), so a chunk of any size is
+//! one statement per table.
+
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::UPDATE_IMPORT_MARKER;
+use crate::clock::UnixTime;
+use crate::store::sql::write_error;
+use crate::store::{
+    Account, ChunkKeys, ChunkLookup, LegacyAccountRow, PgStore, SqliteStore, StoreError,
+    StoreResult,
+};
+
+/// Rows per multi-row INSERT on SQLite: 17 columns × 1 000 rows stays under its parameter bound.
+const SQLITE_ROWS_PER_STATEMENT: usize = 1_000;
+
+const INSERT_ACCOUNTS_HEAD: &str = "INSERT INTO accounts (id, username, email, email_verified, \
+    phone, phone_verified, pinfl, given_name, family_name, middle_name, birthdate, \
+    password_hash, locale, disabled, created_at, updated_at, must_reset_password) ";
+
+const INSERT_LEGACY_HEAD: &str = "INSERT INTO legacy_accounts (source, legacy_id, account_id, \
+    legacy_status, row_sha256, imported_at) ";
+
+const SQLITE_SELECT_IMPORTED: &str = "SELECT legacy_id, row_sha256 FROM legacy_accounts \
+    WHERE source = $1 AND legacy_id IN (SELECT value FROM json_each($2))";
+
+const SQLITE_SELECT_TAKEN: &str = "\
+    SELECT 'pinfl', pinfl FROM accounts WHERE pinfl IN (SELECT value FROM json_each($1)) \
+    UNION ALL SELECT 'username', username FROM accounts \
+        WHERE username IN (SELECT value FROM json_each($2)) \
+    UNION ALL SELECT 'email', email FROM accounts WHERE email IN (SELECT value FROM json_each($3)) \
+    UNION ALL SELECT 'phone', phone FROM accounts WHERE phone IN (SELECT value FROM json_each($4))";
+
+const PG_SELECT_IMPORTED: &str = "SELECT legacy_id, row_sha256 FROM legacy_accounts \
+    WHERE source = $1 AND legacy_id = ANY($2)";
+
+const PG_SELECT_TAKEN: &str = "\
+    SELECT 'pinfl', pinfl FROM accounts WHERE pinfl = ANY($1) \
+    UNION ALL SELECT 'username', username FROM accounts WHERE username = ANY($2) \
+    UNION ALL SELECT 'email', email FROM accounts WHERE email = ANY($3) \
+    UNION ALL SELECT 'phone', phone FROM accounts WHERE phone = ANY($4)";
+
+const PG_INSERT_ACCOUNTS: &str = "INSERT INTO accounts (id, username, email, email_verified, \
+    phone, phone_verified, pinfl, given_name, family_name, middle_name, birthdate, \
+    password_hash, locale, disabled, created_at, updated_at, must_reset_password) \
+    SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::bool[], $5::text[], \
+    $6::bool[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], \
+    $13::text[], $14::bool[], $15::int8[], $16::int8[], $17::bool[])";
+
+const PG_INSERT_LEGACY: &str = "INSERT INTO legacy_accounts (source, legacy_id, account_id, \
+    legacy_status, row_sha256, imported_at) \
+    SELECT $1, l, a, s, h, $6 FROM UNNEST($2::text[], $3::text[], $4::text[], $5::bytea[]) \
+    AS t(l, a, s, h)";
+
+fn json_list(values: &[String]) -> StoreResult<String> {
+    serde_json::to_string(values).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The chunk's rows that become accounts, with their reset flag.
+fn accounts_of(rows: &[LegacyAccountRow]) -> Vec<(&Account, bool)> {
+    rows.iter()
+        .filter_map(|row| row.account.as_ref().map(|a| (a, row.must_reset_password)))
+        .collect()
+}
+
+impl SqliteStore {
+    pub(crate) async fn import_lookup(
+        &self,
+        source: &str,
+        keys: &ChunkKeys,
+    ) -> StoreResult<ChunkLookup> {
+        let imported = sqlx::query_as(SQLITE_SELECT_IMPORTED)
+            .bind(source)
+            .bind(json_list(&keys.legacy_ids)?)
+            .fetch_all(self.pool())
+            .await?;
+        let taken = sqlx::query_as(SQLITE_SELECT_TAKEN)
+            .bind(json_list(&keys.pinfls)?)
+            .bind(json_list(&keys.usernames)?)
+            .bind(json_list(&keys.emails)?)
+            .bind(json_list(&keys.phones)?)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(ChunkLookup { imported, taken })
+    }
+
+    pub(crate) async fn import_commit(
+        &self,
+        run_id: &str,
+        rows: &[LegacyAccountRow],
+        last_record: i64,
+        counts: &str,
+        now: UnixTime,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool().begin().await?;
+        let accounts = accounts_of(rows);
+        for batch in accounts.chunks(SQLITE_ROWS_PER_STATEMENT) {
+            let mut insert = QueryBuilder::<Sqlite>::new(INSERT_ACCOUNTS_HEAD);
+            insert.push_values(batch, |mut values, (a, must_reset)| {
+                values
+                    .push_bind(a.id.as_str())
+                    .push_bind(a.username.as_deref())
+                    .push_bind(a.email.as_deref())
+                    .push_bind(a.email_verified)
+                    .push_bind(a.phone.as_deref())
+                    .push_bind(a.phone_verified)
+                    .push_bind(a.pinfl.as_deref())
+                    .push_bind(a.given_name.as_deref())
+                    .push_bind(a.family_name.as_deref())
+                    .push_bind(a.middle_name.as_deref())
+                    .push_bind(a.birthdate.as_deref())
+                    .push_bind(a.password_hash.as_deref())
+                    .push_bind(a.locale.as_deref())
+                    .push_bind(a.disabled)
+                    .push_bind(a.created_at)
+                    .push_bind(a.updated_at)
+                    .push_bind(*must_reset);
+            });
+            insert
+                .build()
+                .execute(&mut *tx)
+                .await
+                .map_err(write_error)?;
+        }
+        for batch in rows.chunks(SQLITE_ROWS_PER_STATEMENT) {
+            let mut insert = QueryBuilder::<Sqlite>::new(INSERT_LEGACY_HEAD);
+            insert.push_values(batch, |mut values, row| {
+                values
+                    .push_bind(row.source.as_str())
+                    .push_bind(row.legacy_id.as_str())
+                    .push_bind(row.account.as_ref().map(|a| a.id.as_str()))
+                    .push_bind(row.legacy_status.as_str())
+                    .push_bind(row.row_sha256.as_slice())
+                    .push_bind(now);
+            });
+            insert
+                .build()
+                .execute(&mut *tx)
+                .await
+                .map_err(write_error)?;
+        }
+        sqlx::query(UPDATE_IMPORT_MARKER)
+            .bind(run_id)
+            .bind(last_record)
+            .bind(counts)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl PgStore {
+    pub(crate) async fn import_lookup(
+        &self,
+        source: &str,
+        keys: &ChunkKeys,
+    ) -> StoreResult<ChunkLookup> {
+        let imported = sqlx::query_as(PG_SELECT_IMPORTED)
+            .bind(source)
+            .bind(&keys.legacy_ids)
+            .fetch_all(self.pool())
+            .await?;
+        let taken = sqlx::query_as(PG_SELECT_TAKEN)
+            .bind(&keys.pinfls)
+            .bind(&keys.usernames)
+            .bind(&keys.emails)
+            .bind(&keys.phones)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(ChunkLookup { imported, taken })
+    }
+
+    pub(crate) async fn import_commit(
+        &self,
+        run_id: &str,
+        rows: &[LegacyAccountRow],
+        last_record: i64,
+        counts: &str,
+        now: UnixTime,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool().begin().await?;
+        let accounts = accounts_of(rows);
+        if !accounts.is_empty() {
+            let text = |f: fn(&Account) -> &Option<String>| -> Vec<Option<String>> {
+                accounts.iter().map(|(a, _)| f(a).clone()).collect()
+            };
+            let flag = |f: fn(&Account) -> bool| -> Vec<bool> {
+                accounts.iter().map(|(a, _)| f(a)).collect()
+            };
+            sqlx::query(PG_INSERT_ACCOUNTS)
+                .bind(
+                    accounts
+                        .iter()
+                        .map(|(a, _)| a.id.clone())
+                        .collect::<Vec<_>>(),
+                )
+                .bind(text(|a| &a.username))
+                .bind(text(|a| &a.email))
+                .bind(flag(|a| a.email_verified))
+                .bind(text(|a| &a.phone))
+                .bind(flag(|a| a.phone_verified))
+                .bind(text(|a| &a.pinfl))
+                .bind(text(|a| &a.given_name))
+                .bind(text(|a| &a.family_name))
+                .bind(text(|a| &a.middle_name))
+                .bind(text(|a| &a.birthdate))
+                .bind(text(|a| &a.password_hash))
+                .bind(text(|a| &a.locale))
+                .bind(flag(|a| a.disabled))
+                .bind(
+                    accounts
+                        .iter()
+                        .map(|(a, _)| a.created_at)
+                        .collect::<Vec<_>>(),
+                )
+                .bind(
+                    accounts
+                        .iter()
+                        .map(|(a, _)| a.updated_at)
+                        .collect::<Vec<_>>(),
+                )
+                .bind(accounts.iter().map(|(_, reset)| *reset).collect::<Vec<_>>())
+                .execute(&mut *tx)
+                .await
+                .map_err(write_error)?;
+        }
+        if let Some(first) = rows.first() {
+            sqlx::query(PG_INSERT_LEGACY)
+                .bind(first.source.as_str())
+                .bind(rows.iter().map(|r| r.legacy_id.clone()).collect::<Vec<_>>())
+                .bind(
+                    rows.iter()
+                        .map(|r| r.account.as_ref().map(|a| a.id.clone()))
+                        .collect::<Vec<_>>(),
+                )
+                .bind(
+                    rows.iter()
+                        .map(|r| r.legacy_status.clone())
+                        .collect::<Vec<_>>(),
+                )
+                .bind(
+                    rows.iter()
+                        .map(|r| r.row_sha256.clone())
+                        .collect::<Vec<_>>(),
+                )
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(write_error)?;
+        }
+        sqlx::query(UPDATE_IMPORT_MARKER)
+            .bind(run_id)
+            .bind(last_record)
+            .bind(counts)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
