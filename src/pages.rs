@@ -106,6 +106,8 @@ pub struct LoginPage {
     pub second_factor: bool,
     /// The portal asks for the passkey class: say so above the form.
     pub passkey_required: bool,
+    /// Link to e-signature sign-in for the same request, when it is enabled.
+    pub esign_href: Option<String>,
 }
 
 /// One requested permission on the consent page.

@@ -173,7 +173,7 @@ async fn render(
     let page = LoginPage {
         tr: ctx.tr.clone(),
         lang_links: ctx.lang_links.clone(),
-        request: view.handle,
+        request: view.handle.clone(),
         csrf: token.value,
         client_name,
         login_hint: view.login_hint,
@@ -181,6 +181,11 @@ async fn render(
         passkeys,
         second_factor,
         passkey_required: state.provider.request_wants_passkey(request),
+        esign_href: state
+            .provider
+            .esign
+            .is_some()
+            .then(|| format!("/login/esign?request={}", view.handle)),
     };
     // A successful sign-in redirects to the client, so its origin is a form target.
     let mut csp = csp_with_form_action(&[redirect_origin(&request.redirect_uri)]);

@@ -34,6 +34,7 @@ fn all_pages(locale: Locale, text: &str) -> Vec<(&'static str, String)> {
                 passkeys: true,
                 second_factor: false,
                 passkey_required: true,
+                esign_href: None,
             }
             .render(),
         ),
@@ -50,6 +51,7 @@ fn all_pages(locale: Locale, text: &str) -> Vec<(&'static str, String)> {
                 passkeys: true,
                 second_factor: true,
                 passkey_required: true,
+                esign_href: None,
             }
             .render(),
         ),
@@ -242,6 +244,7 @@ fn login_page_has_labelled_fields_and_hidden_values() {
         passkeys: false,
         second_factor: false,
         passkey_required: false,
+        esign_href: None,
     };
     let html = page.render().unwrap();
     assert!(html.contains("<form method=\"post\" action=\"/login\""));
@@ -271,6 +274,7 @@ fn login_page_offers_passkeys_with_autofill_and_the_script() {
         passkeys: true,
         second_factor: false,
         passkey_required: true,
+        esign_href: None,
     };
     let html = page.render().unwrap();
     assert!(html.contains("autocomplete=\"username webauthn\""));
@@ -298,6 +302,7 @@ fn second_factor_step_replaces_the_password_form() {
         passkeys: true,
         second_factor: true,
         passkey_required: true,
+        esign_href: None,
     };
     let html = page.render().unwrap();
     assert!(html.contains("data-flow=\"second_factor\""));
@@ -359,6 +364,7 @@ fn login_error_is_announced() {
         passkeys: false,
         second_factor: false,
         passkey_required: false,
+        esign_href: None,
     };
     let html = page.render().unwrap();
     assert!(html.contains("role=\"alert\""));

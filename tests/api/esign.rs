@@ -260,6 +260,11 @@ async fn citizen_certificate_without_organization_scope_gets_no_organization() {
     let pki = make_pki();
     let app = sqlite_esign_app(&pki).await;
     let page = esign_page_url(&app, "openid").await;
+    let password_page = app.page(&page.replace("/login/esign", "/login")).await;
+    assert!(
+        password_page.contains("href=\"/login/esign?request="),
+        "the sign-in page offers the e-signature"
+    );
     let next = app.location(sign_in(&app, &pki, &page, "citizen").await).await;
     let callback = app.location(app.submit_consent(&next, "allow").await).await;
     assert!(callback.starts_with(REDIRECT_URI), "{callback}");
@@ -275,6 +280,8 @@ async fn a_replayed_signature_is_refused() {
     let signature = pki.sign("citizen", &data_challenge(&html));
     let first = post_signature(&app, &html, &signature).await;
     assert_eq!(first.status(), 303);
+    // Attempts are listed newest first by second: keep the two apart.
+    app.clock.advance(1);
     let again = post_signature(&app, &app.page(&page).await, &signature).await;
     assert_eq!(again.status(), 200, "the form is shown again");
     assert!(again.text().await.unwrap().contains("role=\"alert\""));
