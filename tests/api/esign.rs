@@ -47,7 +47,11 @@ fn make_pki() -> TestPki {
     std::fs::create_dir_all(&work).unwrap();
     for entry in std::fs::read_dir(shared_keys_dir().join("signing")).unwrap() {
         let entry = entry.unwrap();
-        std::fs::copy(entry.path(), keys_dir.join("signing").join(entry.file_name())).unwrap();
+        std::fs::copy(
+            entry.path(),
+            keys_dir.join("signing").join(entry.file_name()),
+        )
+        .unwrap();
     }
     std::fs::write(
         work.join("req.cnf"),
@@ -72,38 +76,123 @@ fn make_pki() -> TestPki {
     )
     .unwrap();
     let w = &work;
-    openssl(&["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key"], w);
     openssl(
-        &["req", "-new", "-x509", "-key", "ca.key", "-sha256", "-days", "365", "-set_serial", "1",
-          "-subj", "/C=UZ/O=Yagona test/CN=Yagona Test Root", "-config", "ext.cnf",
-          "-extensions", "ca", "-out", "ca.pem"],
+        &[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            "ca.key",
+        ],
+        w,
+    );
+    openssl(
+        &[
+            "req",
+            "-new",
+            "-x509",
+            "-key",
+            "ca.key",
+            "-sha256",
+            "-days",
+            "365",
+            "-set_serial",
+            "1",
+            "-subj",
+            "/C=UZ/O=Yagona test/CN=Yagona Test Root",
+            "-config",
+            "ext.cnf",
+            "-extensions",
+            "ca",
+            "-out",
+            "ca.pem",
+        ],
         w,
     );
     let leaf = |name: &str, subject: &str, serial: &str| {
-        openssl(&["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", &format!("{name}.key")], w);
         openssl(
-            &["req", "-new", "-config", "req.cnf", "-key", &format!("{name}.key"), "-subj", subject,
-              "-out", &format!("{name}.csr")],
+            &[
+                "ecparam",
+                "-name",
+                "prime256v1",
+                "-genkey",
+                "-noout",
+                "-out",
+                &format!("{name}.key"),
+            ],
             w,
         );
         openssl(
-            &["x509", "-req", "-in", &format!("{name}.csr"), "-CA", "ca.pem", "-CAkey", "ca.key",
-              "-set_serial", serial, "-days", "300", "-sha256", "-extfile", "ext.cnf",
-              "-extensions", "leaf", "-out", &format!("{name}.pem")],
+            &[
+                "req",
+                "-new",
+                "-config",
+                "req.cnf",
+                "-key",
+                &format!("{name}.key"),
+                "-subj",
+                subject,
+                "-out",
+                &format!("{name}.csr"),
+            ],
+            w,
+        );
+        openssl(
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &format!("{name}.csr"),
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-set_serial",
+                serial,
+                "-days",
+                "300",
+                "-sha256",
+                "-extfile",
+                "ext.cnf",
+                "-extensions",
+                "leaf",
+                "-out",
+                &format!("{name}.pem"),
+            ],
             w,
         );
     };
-    leaf("citizen", &format!("/C=UZ/CN=SOTVOLDIYEV BOBUR/UID=123456789/pinfl={PINFL}"), "4660");
+    leaf(
+        "citizen",
+        &format!("/C=UZ/CN=SOTVOLDIYEV BOBUR/UID=123456789/pinfl={PINFL}"),
+        "4660",
+    );
     leaf(
         "company",
         &format!("/C=UZ/O=NAMUNA LLC/CN=SOTVOLDIYEV BOBUR/orgTin=301234567/pinfl={PINFL}"),
         "4661",
     );
-    leaf("stranger", "/C=UZ/CN=NOMALUM SHAXS/pinfl=39999999999999", "4662");
-    openssl(&["ca", "-config", "ca.cnf", "-gencrl", "-keyfile", "ca.key", "-cert", "ca.pem", "-out", "crl.pem"], w);
+    leaf(
+        "stranger",
+        "/C=UZ/CN=NOMALUM SHAXS/pinfl=39999999999999",
+        "4662",
+    );
+    openssl(
+        &[
+            "ca", "-config", "ca.cnf", "-gencrl", "-keyfile", "ca.key", "-cert", "ca.pem", "-out",
+            "crl.pem",
+        ],
+        w,
+    );
     std::fs::copy(work.join("ca.pem"), keys_dir.join("esign/roots/ca.pem")).unwrap();
     std::fs::copy(work.join("crl.pem"), keys_dir.join("esign/crls/ca.pem")).unwrap();
-    TestPki { _dir: dir, keys_dir, work }
+    TestPki {
+        _dir: dir,
+        keys_dir,
+        work,
+    }
 }
 
 impl TestPki {
@@ -112,8 +201,22 @@ impl TestPki {
         let input = self.work.join("content.txt");
         std::fs::write(&input, content).unwrap();
         let output = Command::new("openssl")
-            .args(["cms", "-sign", "-nodetach", "-binary", "-outform", "DER", "-md", "sha256"])
-            .args(["-signer", &format!("{who}.pem"), "-inkey", &format!("{who}.key")])
+            .args([
+                "cms",
+                "-sign",
+                "-nodetach",
+                "-binary",
+                "-outform",
+                "DER",
+                "-md",
+                "sha256",
+            ])
+            .args([
+                "-signer",
+                &format!("{who}.pem"),
+                "-inkey",
+                &format!("{who}.key"),
+            ])
             .args(["-in", "content.txt"])
             .current_dir(&self.work)
             .output()
@@ -153,7 +256,9 @@ async fn esign_page_url(app: &TestApp, scope: &str) -> String {
         urlencode(scope),
         urlencode(ESIGN_ACR)
     );
-    let location = app.location(app.browser.get(&url).send().await.unwrap()).await;
+    let location = app
+        .location(app.browser.get(&url).send().await.unwrap())
+        .await;
     assert!(location.contains("/login/esign?request="), "{location}");
     location
 }
@@ -163,7 +268,10 @@ fn urlencode(value: &str) -> String {
 }
 
 fn data_challenge(html: &str) -> String {
-    let at = html.find("data-challenge=\"").expect("challenge on the page") + 16;
+    let at = html
+        .find("data-challenge=\"")
+        .expect("challenge on the page")
+        + 16;
     html[at..at + html[at..].find('"').unwrap()].to_owned()
 }
 
@@ -188,14 +296,24 @@ async fn post_signature(app: &TestApp, html: &str, signature: &str) -> reqwest::
 }
 
 async fn latest_outcome(app: &TestApp) -> String {
-    let attempts = app.state.provider.store.recent_esign_attempts(1).await.unwrap();
+    let attempts = app
+        .state
+        .provider
+        .store
+        .recent_esign_attempts(1)
+        .await
+        .unwrap();
     attempts[0].outcome.clone()
 }
 
 fn claims(jwt: &str) -> Value {
     let payload = jwt.split('.').nth(1).unwrap();
-    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap())
-        .unwrap()
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -212,7 +330,9 @@ async fn company_esign_signs_in_with_organization_postgres() {
 /// consent, redeem the code; the tokens say e-signature and carry the organisation.
 async fn company_esign_flow(backend: Backend) {
     let pki = make_pki();
-    let Some(app) = esign_app(backend, &pki).await else { return };
+    let Some(app) = esign_app(backend, &pki).await else {
+        return;
+    };
     let page = esign_page_url(&app, "openid profile organization").await;
     let response = sign_in(&app, &pki, &page, "company").await;
     let next = app.location(response).await;
@@ -225,7 +345,11 @@ async fn company_esign_flow(backend: Backend) {
         .http
         .post(app.url("/token"))
         .basic_auth("portal", Some(SECRET))
-        .form(&[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT_URI)])
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT_URI),
+        ])
         .send()
         .await
         .unwrap()
@@ -265,7 +389,9 @@ async fn citizen_certificate_without_organization_scope_gets_no_organization() {
         password_page.contains("href=\"/login/esign?request="),
         "the sign-in page offers the e-signature"
     );
-    let next = app.location(sign_in(&app, &pki, &page, "citizen").await).await;
+    let next = app
+        .location(sign_in(&app, &pki, &page, "citizen").await)
+        .await;
     let callback = app.location(app.submit_consent(&next, "allow").await).await;
     assert!(callback.starts_with(REDIRECT_URI), "{callback}");
     assert_eq!(latest_outcome(&app).await, "ok");
@@ -285,7 +411,10 @@ async fn a_replayed_signature_is_refused() {
     let again = post_signature(&app, &app.page(&page).await, &signature).await;
     assert_eq!(again.status(), 200, "the form is shown again");
     assert!(again.text().await.unwrap().contains("role=\"alert\""));
-    assert_eq!(latest_outcome(&app).await, "challenge_unknown_used_or_expired");
+    assert_eq!(
+        latest_outcome(&app).await,
+        "challenge_unknown_used_or_expired"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -313,7 +442,10 @@ async fn a_challenge_from_another_browser_is_refused() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    assert_eq!(latest_outcome(&app).await, "challenge_unknown_used_or_expired");
+    assert_eq!(
+        latest_outcome(&app).await,
+        "challenge_unknown_used_or_expired"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -326,7 +458,10 @@ async fn an_expired_challenge_is_refused() {
     app.clock.advance(121);
     let response = post_signature(&app, &html, &signature).await;
     assert_eq!(response.status(), 200);
-    assert_eq!(latest_outcome(&app).await, "challenge_unknown_used_or_expired");
+    assert_eq!(
+        latest_outcome(&app).await,
+        "challenge_unknown_used_or_expired"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -338,7 +473,10 @@ async fn content_that_is_not_the_challenge_is_refused() {
     let signature = pki.sign("citizen", "I agree to something else");
     let response = post_signature(&app, &html, &signature).await;
     assert_eq!(response.status(), 200);
-    assert_eq!(latest_outcome(&app).await, "challenge_unknown_used_or_expired");
+    assert_eq!(
+        latest_outcome(&app).await,
+        "challenge_unknown_used_or_expired"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -349,7 +487,10 @@ async fn an_unknown_pinfl_is_refused_by_default() {
     let response = sign_in(&app, &pki, &page, "stranger").await;
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
-    assert!(!html.contains("unknown_pinfl"), "the browser only sees the generic message");
+    assert!(
+        !html.contains("unknown_pinfl"),
+        "the browser only sees the generic message"
+    );
     assert_eq!(latest_outcome(&app).await, "unknown_pinfl");
 }
 
@@ -361,6 +502,10 @@ async fn garbage_signatures_are_refused_without_a_server_error() {
     for garbage in ["", "not base64 at all!", "AAAA", &"QUJD".repeat(30_000)] {
         let html = app.page(&page).await;
         let response = post_signature(&app, &html, garbage).await;
-        assert!(response.status().is_success() || response.status() == 413, "{}", response.status());
+        assert!(
+            response.status().is_success() || response.status() == 413,
+            "{}",
+            response.status()
+        );
     }
 }

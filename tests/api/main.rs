@@ -16,5 +16,6 @@ mod logout;
 mod pages;
 mod passkeys;
 mod sessions;
+mod tls;
 mod token_errors;
 mod userinfo;
