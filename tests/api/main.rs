@@ -16,6 +16,7 @@ mod logout;
 mod pages;
 mod passkeys;
 mod sessions;
+mod startup;
 mod tls;
 mod token_errors;
 mod userinfo;
