@@ -64,6 +64,9 @@ struct Options {
     /// Benchmark this `yagona` binary instead of the provider built into the benchmark.
     #[arg(long)]
     yagona: Option<PathBuf>,
+    /// Measure only this row (repeat for several), e.g. to profile it; default: every row.
+    #[arg(long = "row", value_enum)]
+    rows: Vec<RowKind>,
 }
 
 fn main() -> ExitCode {
@@ -157,16 +160,27 @@ async fn run(options: Options) -> anyhow::Result<()> {
             warmup: Duration::from_secs(options.warmup),
             connections,
             threads: machine.cores.clamp(1, connections),
+            rows: options.rows,
         },
         workspace: Workspace::create()?,
         program,
         ticks_per_second: probe::clock_ticks_per_second(),
     };
     eprintln!("workspace {}", run.workspace.dir.display());
-    let argon = argon2_row(&run).await;
-    let argon_measurement = argon.outcome.as_ref().ok().cloned();
+    // The production sign-in's budget is relative to Argon2id alone.
+    let wants_argon2 = [RowKind::ArgonAlone, RowKind::FlowProduction]
+        .iter()
+        .any(|kind| run.settings.wants(*kind));
+    let argon = if wants_argon2 {
+        Some(argon2_row(&run).await)
+    } else {
+        None
+    };
+    let argon_measurement = argon
+        .as_ref()
+        .and_then(|row| row.outcome.as_ref().ok().cloned());
 
-    let sqlite_rows = measure_database(&run, &Database::Sqlite, &argon).await;
+    let sqlite_rows = measure_database(&run, &Database::Sqlite, argon.as_ref()).await;
     let postgres = if options.skip_postgres {
         Err("--skip-postgres".to_owned())
     } else {
@@ -176,7 +190,8 @@ async fn run(options: Options) -> anyhow::Result<()> {
     };
     let postgres_rows = match postgres {
         Ok(server) => {
-            let rows = measure_database(&run, &Database::Postgres(server.clone()), &argon).await;
+            let rows =
+                measure_database(&run, &Database::Postgres(server.clone()), argon.as_ref()).await;
             if let Err(e) = server.drop_database().await {
                 eprintln!("could not drop {BENCH_DATABASE}: {e:#}");
             }
@@ -225,41 +240,40 @@ async fn argon2_row(run: &Run) -> RowResult {
 
 /// Every row on one database: a provider with the cheap hash, then one with the production
 /// hash, each on a fresh database with its own citizens.
-async fn measure_database(run: &Run, database: &Database, argon: &RowResult) -> Vec<RowResult> {
-    eprintln!(
-        "\n{}: provider with the cheap password hash",
-        database.name()
-    );
-    let mut rows = match phase(run, database, PasswordCost::Cheap).await {
-        Ok(rows) => rows,
-        Err(error) => cheap_kinds()
-            .into_iter()
-            .map(|kind| failed(kind, format!("{error:#}")))
-            .collect(),
-    };
-    eprintln!(
-        "{}: provider with the production password hash",
-        database.name()
-    );
-    match phase(run, database, PasswordCost::Production).await {
-        Ok(production) => rows.extend(production),
-        Err(error) => rows.push(failed(RowKind::FlowProduction, format!("{error:#}"))),
+async fn measure_database(
+    run: &Run,
+    database: &Database,
+    argon: Option<&RowResult>,
+) -> Vec<RowResult> {
+    let mut rows = Vec::new();
+    let settings = &run.settings;
+    if RowKind::CHEAP_HASH.iter().any(|kind| settings.wants(*kind)) {
+        eprintln!(
+            "\n{}: provider with the cheap password hash",
+            database.name()
+        );
+        match phase(run, database, PasswordCost::Cheap).await {
+            Ok(cheap) => rows.extend(cheap),
+            Err(error) => rows.extend(
+                RowKind::CHEAP_HASH
+                    .into_iter()
+                    .filter(|kind| settings.wants(*kind))
+                    .map(|kind| failed(kind, format!("{error:#}"))),
+            ),
+        }
     }
-    rows.push(argon.clone());
+    if settings.wants(RowKind::FlowProduction) {
+        eprintln!(
+            "{}: provider with the production password hash",
+            database.name()
+        );
+        match phase(run, database, PasswordCost::Production).await {
+            Ok(production) => rows.extend(production),
+            Err(error) => rows.push(failed(RowKind::FlowProduction, format!("{error:#}"))),
+        }
+    }
+    rows.extend(argon.cloned());
     rows
-}
-
-fn cheap_kinds() -> Vec<RowKind> {
-    vec![
-        RowKind::Discovery,
-        RowKind::Jwks,
-        RowKind::ClientCredentials,
-        RowKind::Introspection,
-        RowKind::UserInfo,
-        RowKind::Refresh,
-        RowKind::FlowCheap,
-        RowKind::FlowConsent,
-    ]
 }
 
 /// Starts one provider and runs the rows for its password cost.

@@ -10,8 +10,8 @@ const ARGON_SHARE: f64 = 0.9;
 /// On PostgreSQL every row stays within this factor of SQLite.
 const POSTGRES_FACTOR: f64 = 2.0;
 
-/// The rows of a table, in the order they are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The rows of a table, in the order they are printed (`--row` takes their kebab-case names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum RowKind {
     Discovery,
     Jwks,
@@ -37,6 +37,18 @@ enum Budget {
 }
 
 impl RowKind {
+    /// The rows measured on a provider configured with the cheap password hash.
+    pub const CHEAP_HASH: [Self; 8] = [
+        Self::Discovery,
+        Self::Jwks,
+        Self::ClientCredentials,
+        Self::Introspection,
+        Self::UserInfo,
+        Self::Refresh,
+        Self::FlowCheap,
+        Self::FlowConsent,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Discovery => "discovery (GET /.well-known/openid-configuration)",

@@ -22,6 +22,14 @@ pub struct Settings {
     pub connections: usize,
     /// wrk threads.
     pub threads: usize,
+    /// The rows to measure; empty means every row.
+    pub rows: Vec<RowKind>,
+}
+
+impl Settings {
+    pub fn wants(&self, kind: RowKind) -> bool {
+        self.rows.is_empty() || self.rows.contains(&kind)
+    }
 }
 
 /// Runs rows against one provider.
@@ -36,40 +44,61 @@ pub struct RowRunner<'a> {
 }
 
 impl RowRunner<'_> {
-    /// Every row served with the cheap password hash, in table order.
+    /// The selected rows served with the cheap password hash, in table order.
     pub async fn cheap_hash_rows(&self, citizens: &[Citizen]) -> Vec<RowResult> {
+        // Citizens' tokens for introspection, UserInfo and the refresh chains, made once.
+        let mut grants: Option<Result<Vec<Tokens>, String>> = None;
         let mut rows = Vec::new();
-        for (kind, path) in [
-            (RowKind::Discovery, "/.well-known/openid-configuration"),
-            (RowKind::Jwks, "/jwks"),
-        ] {
-            let request = WrkRequest::get(format!("{}{path}", self.base));
-            rows.push(self.wrk_row(kind, request, "").await);
-        }
-        rows.push(self.client_credentials_row().await);
-        // Citizens' tokens for introspection, UserInfo and the refresh chains.
-        let grants = match self.sign_in_for_tokens(citizens).await {
-            Ok(grants) => grants,
-            Err(reason) => {
-                for kind in [RowKind::Introspection, RowKind::UserInfo, RowKind::Refresh] {
-                    rows.push(failed(kind, format!("no tokens to use: {reason}")));
-                }
-                Vec::new()
+        for kind in RowKind::CHEAP_HASH {
+            if !self.settings.wants(kind) {
+                continue;
             }
-        };
-        if let Some(first) = grants.first() {
-            rows.push(self.introspection_row(&first.access_token).await);
-            rows.push(self.userinfo_row(&first.access_token).await);
-            rows.push(self.refresh_row(&grants).await);
+            let row = match kind {
+                RowKind::Discovery => {
+                    self.get_row(kind, "/.well-known/openid-configuration")
+                        .await
+                }
+                RowKind::Jwks => self.get_row(kind, "/jwks").await,
+                RowKind::ClientCredentials => self.client_credentials_row().await,
+                RowKind::Introspection | RowKind::UserInfo | RowKind::Refresh => {
+                    if grants.is_none() {
+                        grants = Some(self.sign_in_for_tokens(citizens).await);
+                    }
+                    match &grants {
+                        Some(Ok(grants)) => self.token_row(kind, grants).await,
+                        Some(Err(reason)) => failed(kind, format!("no tokens to use: {reason}")),
+                        None => failed(kind, "no tokens to use".into()),
+                    }
+                }
+                RowKind::FlowCheap | RowKind::FlowConsent => {
+                    let portal = self
+                        .workspace
+                        .portal(&self.base, kind == RowKind::FlowConsent);
+                    self.flow_row(kind, portal, citizens).await
+                }
+                RowKind::FlowProduction | RowKind::ArgonAlone => continue,
+            };
+            rows.push(row);
         }
-        let first_party = self.workspace.portal(&self.base, false);
-        rows.push(
-            self.flow_row(RowKind::FlowCheap, first_party, citizens)
-                .await,
-        );
-        let consent = self.workspace.portal(&self.base, true);
-        rows.push(self.flow_row(RowKind::FlowConsent, consent, citizens).await);
         rows
+    }
+
+    async fn get_row(&self, kind: RowKind, path: &str) -> RowResult {
+        let request = WrkRequest::get(format!("{}{path}", self.base));
+        self.wrk_row(kind, request, "").await
+    }
+
+    /// A row that uses a citizen's tokens: the first grant's access token, or every grant's
+    /// refresh token.
+    async fn token_row(&self, kind: RowKind, grants: &[Tokens]) -> RowResult {
+        let Some(first) = grants.first() else {
+            return failed(kind, "no sign-in gave tokens".into());
+        };
+        match kind {
+            RowKind::Introspection => self.introspection_row(&first.access_token).await,
+            RowKind::UserInfo => self.userinfo_row(&first.access_token).await,
+            _ => self.refresh_row(grants).await,
+        }
     }
 
     async fn client_credentials_row(&self) -> RowResult {

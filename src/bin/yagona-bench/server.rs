@@ -209,7 +209,7 @@ mod tests {
         };
         assert_eq!(
             get("YAGONA_ISSUER").as_deref(),
-            Some("http://127.0.0.1:5000")
+            Some("http://localhost:5000")
         );
         assert_eq!(get("YAGONA_LISTEN").as_deref(), Some("127.0.0.1:5000"));
         assert_eq!(get("YAGONA_DATABASE_URL"), Some(url));
