@@ -9,12 +9,15 @@
 //! `Valid { rehash: Some(argon2id) }` so the caller replaces it.
 
 pub mod legacy;
+mod pool;
 
 use std::sync::Arc;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::Semaphore;
+
+use pool::HashPool;
 
 use crate::config::PasswordPolicy;
 
@@ -26,6 +29,8 @@ pub enum PasswordError {
     Hash(argon2::password_hash::Error),
     #[error("password hashing task failed")]
     Task,
+    #[error("cannot start the password hashing threads: {0}")]
+    Threads(std::io::Error),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +47,7 @@ pub enum PasswordVerification {
 pub struct PasswordHasher {
     params: Params,
     permits: Arc<Semaphore>,
+    pool: HashPool,
     dummy_hash: Arc<str>,
 }
 
@@ -62,10 +68,16 @@ impl PasswordHasher {
             None,
         )
         .map_err(PasswordError::Params)?;
-        let dummy_hash = hash_blocking(&params, "dummy password for unknown accounts")?;
+        let dummy_hash = hash_blocking(
+            &params,
+            "dummy password for unknown accounts",
+            &mut Vec::new(),
+        )?;
+        let threads = policy.max_concurrent_hashes.max(1);
         Ok(Self {
             params,
-            permits: Arc::new(Semaphore::new(policy.max_concurrent_hashes.max(1))),
+            permits: Arc::new(Semaphore::new(threads)),
+            pool: HashPool::new(threads).map_err(PasswordError::Threads)?,
             dummy_hash: dummy_hash.into(),
         })
     }
@@ -73,7 +85,7 @@ impl PasswordHasher {
     /// Hashes a new password with the current policy.
     pub async fn hash(&self, password: String) -> Result<String, PasswordError> {
         let params = self.params.clone();
-        self.run_bounded(move || hash_blocking(&params, &password))
+        self.run_bounded(move |memory| hash_blocking(&params, &password, memory))
             .await?
     }
 
@@ -89,13 +101,13 @@ impl PasswordHasher {
             Some(hash) => (hash, true),
             None => (self.dummy_hash.to_string(), false),
         };
-        self.run_bounded(move || {
-            let matches = verify_blocking(&password, &stored);
+        self.run_bounded(move |memory| {
+            let matches = verify_blocking(&password, &stored, memory);
             if !(matches && known) {
                 return Ok(PasswordVerification::Invalid);
             }
             let rehash = if needs_rehash(&stored, &params) {
-                Some(hash_blocking(&params, &password)?)
+                Some(hash_blocking(&params, &password, memory)?)
             } else {
                 None
             };
@@ -104,53 +116,117 @@ impl PasswordHasher {
         .await?
     }
 
+    /// Runs `work` on a hashing thread once one of `max_concurrent_hashes` permits is free.
     async fn run_bounded<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, PasswordError> {
         let _permit = self
             .permits
             .acquire()
             .await
             .map_err(|_| PasswordError::Task)?;
-        let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || span.in_scope(work))
-            .await
-            .map_err(|_| PasswordError::Task)
+        self.pool.run(work).await.ok_or(PasswordError::Task)
     }
 }
 
-fn argon2id(params: &Params) -> Argon2<'static> {
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
-}
-
-fn hash_blocking(params: &Params, password: &str) -> Result<String, PasswordError> {
+/// Argon2id over `password` with a fresh salt, in PHC string form, computed in `memory`.
+fn hash_blocking(
+    params: &Params,
+    password: &str,
+    memory: &mut Vec<Block>,
+) -> Result<String, PasswordError> {
     let salt = SaltString::encode_b64(&crate::crypto::random_bytes::<16>())
         .map_err(PasswordError::Hash)?;
-    argon2id(params)
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(PasswordError::Hash)
+    let mut salt_bytes = [0u8; 16];
+    let salt_bytes = salt
+        .decode_b64(&mut salt_bytes)
+        .map_err(PasswordError::Hash)?;
+    let output = compute(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        params,
+        password,
+        salt_bytes,
+        32,
+        memory,
+    )?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(PasswordError::Hash)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(phc.to_string())
+}
+
+/// One Argon2 computation into `len` bytes, reusing `memory` (grown when the parameters need
+/// more blocks).
+fn compute(
+    algorithm: Algorithm,
+    version: Version,
+    params: &Params,
+    password: &str,
+    salt: &[u8],
+    len: usize,
+    memory: &mut Vec<Block>,
+) -> Result<Output, PasswordError> {
+    let blocks = params.block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::default());
+    }
+    let mut out = vec![0u8; len];
+    Argon2::new(algorithm, version, params.clone())
+        .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut memory[..blocks])
+        .map_err(|e| PasswordError::Hash(e.into()))?;
+    Output::new(&out).map_err(PasswordError::Hash)
 }
 
 /// Verifies a stored hash in constant time: Argon2 PHC strings here (the argon2 crate compares
 /// digests with `subtle`), imported legacy schemes in [`legacy::verify_legacy`]. Unparseable or
 /// unknown hashes never match.
-fn verify_blocking(password: &str, stored: &str) -> bool {
+fn verify_blocking(password: &str, stored: &str, memory: &mut Vec<Block>) -> bool {
     match legacy::scheme_of(stored) {
-        Some(legacy::LegacyScheme::Argon2) | None => verify_argon2(password, stored),
+        Some(legacy::LegacyScheme::Argon2) | None => verify_argon2(password, stored, memory),
         Some(_) => legacy::verify_legacy(password, stored),
     }
 }
 
-fn verify_argon2(password: &str, stored: &str) -> bool {
+/// Recomputes a PHC Argon2 hash with the algorithm, version, parameters and salt it names and
+/// compares the outputs in constant time (`Output`'s equality is constant-time).
+fn verify_argon2(password: &str, stored: &str, memory: &mut Vec<Block>) -> bool {
     let Ok(parsed) = PasswordHash::new(stored) else {
         return false;
     };
-    // The verifier takes the algorithm and parameters from the stored hash itself.
-    Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok()
+    let (Ok(algorithm), Some(expected), Some(salt)) = (
+        Algorithm::try_from(parsed.algorithm),
+        parsed.hash,
+        parsed.salt,
+    ) else {
+        return false;
+    };
+    let version = parsed
+        .version
+        .and_then(|v| Version::try_from(v).ok())
+        .unwrap_or(Version::V0x13);
+    let Ok(params) = Params::try_from(&parsed) else {
+        return false;
+    };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    compute(
+        algorithm,
+        version,
+        &params,
+        password,
+        salt,
+        expected.len(),
+        memory,
+    )
+    .is_ok_and(|output| output == expected)
 }
 
 /// Whether a stored hash is anything other than Argon2id at the current parameters.
@@ -258,6 +334,37 @@ mod tests {
                 PasswordVerification::Invalid
             );
         }
+    }
+
+    #[tokio::test]
+    async fn hashes_interoperate_with_the_argon2_crate() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let hasher = PasswordHasher::new(&cheap_policy()).unwrap();
+        let ours = hasher.hash("Samarqand-1".into()).await.unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        Argon2::default()
+            .verify_password(b"Samarqand-1", &parsed)
+            .expect("the argon2 crate verifies our hash");
+        let params = Params::new(64, 1, 1, None).unwrap();
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        let theirs = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password(b"Buxoro-2", &salt)
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            hasher
+                .verify("Buxoro-2".into(), Some(theirs.clone()))
+                .await
+                .unwrap(),
+            PasswordVerification::Valid { rehash: None }
+        );
+        assert_eq!(
+            hasher
+                .verify("Buxoro-3".into(), Some(theirs))
+                .await
+                .unwrap(),
+            PasswordVerification::Invalid
+        );
     }
 
     #[tokio::test]
