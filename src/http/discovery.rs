@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::state::AppState;
 
-fn json_document(body: String, max_age: &'static str) -> Response {
+fn json_document(body: axum::body::Bytes, max_age: &'static str) -> Response {
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -22,15 +22,9 @@ fn json_document(body: String, max_age: &'static str) -> Response {
 }
 
 pub async fn configuration(State(state): State<AppState>) -> Response {
-    json_document(
-        state.provider.discovery_json.to_string(),
-        "public, max-age=300",
-    )
+    json_document(state.discovery_body.clone(), "public, max-age=300")
 }
 
 pub async fn jwks(State(state): State<AppState>) -> Response {
-    json_document(
-        state.provider.keys.jwks_json().to_owned(),
-        "public, max-age=300",
-    )
+    json_document(state.jwks_body.clone(), "public, max-age=300")
 }

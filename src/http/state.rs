@@ -17,6 +17,9 @@ pub struct Inner {
     pub demo: Option<DemoPortal>,
     /// Use `X-Forwarded-For` for the client address (behind a trusted proxy only).
     pub trust_forwarded_for: bool,
+    /// The discovery document and the JWKS, serialised once and served without copying.
+    pub discovery_body: axum::body::Bytes,
+    pub jwks_body: axum::body::Bytes,
 }
 
 impl AppState {
@@ -26,7 +29,11 @@ impl AppState {
         demo: Option<DemoPortal>,
         trust_forwarded_for: bool,
     ) -> Self {
+        let discovery_body = axum::body::Bytes::from(provider.discovery_json.to_string());
+        let jwks_body = axum::body::Bytes::from(provider.keys.jwks_json().to_owned());
         Self(Arc::new(Inner {
+            discovery_body,
+            jwks_body,
             provider,
             translator,
             demo,
