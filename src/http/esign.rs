@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use super::authorize::{Resume, continue_flow, redirect_origin};
 use super::error::{error_page, internal_page};
 use super::extract::{client_address, form_params};
-use super::login::expired;
+use super::login::pending_or_page;
 use super::pages::{PageContext, PageResponse, query_value};
 use super::security::DEFAULT_CSP;
 use super::state::AppState;
@@ -28,13 +28,12 @@ const EIMZO_SOCKETS: &str = "ws://127.0.0.1:64646 wss://127.0.0.1:64443";
 
 pub async fn show(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
     let handle = query_value(&uri, "request").unwrap_or_default();
-    match state.provider.pending(&handle).await {
-        Ok(Some(request)) => {
+    match pending_or_page(&state, &uri, &headers, &handle).await {
+        Ok(request) => {
             let ctx = PageContext::new(&state, &uri, &headers, request.ui_locales.as_deref());
             render(&state, &ctx, &headers, &request, handle, None).await
         }
-        Ok(None) => expired(&state, &uri, &headers),
-        Err(e) => internal_page(&state, &PageContext::new(&state, &uri, &headers, None), &e),
+        Err(page) => page,
     }
 }
 
@@ -53,12 +52,9 @@ pub async fn submit(
             .and_then(|p| p.get(name).ok().flatten().map(str::to_owned))
     };
     let handle = field("request").unwrap_or_default();
-    let request = match provider.pending(&handle).await {
-        Ok(Some(request)) => request,
-        Ok(None) => return expired(&state, &uri, &headers),
-        Err(e) => {
-            return internal_page(&state, &PageContext::new(&state, &uri, &headers, None), &e);
-        }
+    let request = match pending_or_page(&state, &uri, &headers, &handle).await {
+        Ok(request) => request,
+        Err(page) => return page,
     };
     let ctx = PageContext::new(&state, &uri, &headers, request.ui_locales.as_deref());
     let csrf_field = field("csrf");

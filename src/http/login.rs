@@ -23,12 +23,9 @@ use crate::store::StoreError;
 
 pub async fn show(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
     let handle = query_value(&uri, "request").unwrap_or_default();
-    let request = match state.provider.pending(&handle).await {
-        Ok(Some(request)) => request,
-        Ok(None) => return expired(&state, &uri, &headers),
-        Err(e) => {
-            return internal_page(&state, &PageContext::new(&state, &uri, &headers, None), &e);
-        }
+    let request = match pending_or_page(&state, &uri, &headers, &handle).await {
+        Ok(request) => request,
+        Err(page) => return page,
     };
     let ctx = PageContext::new(&state, &uri, &headers, request.ui_locales.as_deref());
     let login_hint = request.login_hint.clone().unwrap_or_default();
@@ -75,12 +72,9 @@ pub async fn submit(
             None,
         );
     };
-    let request = match provider.pending(&form.request).await {
-        Ok(Some(request)) => request,
-        Ok(None) => return expired(&state, &uri, &headers),
-        Err(e) => {
-            return internal_page(&state, &PageContext::new(&state, &uri, &headers, None), &e);
-        }
+    let request = match pending_or_page(&state, &uri, &headers, &form.request).await {
+        Ok(request) => request,
+        Err(page) => return page,
     };
     let ctx = PageContext::new(&state, &uri, &headers, request.ui_locales.as_deref());
     if !csrf::verify(
@@ -210,6 +204,25 @@ async fn offers_second_factor(
     match provider.session_from_cookie(cookie.as_deref()).await? {
         Some(session) => provider.offers_second_factor(request, &session).await,
         None => Ok(false),
+    }
+}
+
+/// The pending request behind `handle`, or the page to show instead: "expired" when it is
+/// gone, an internal error page when the store failed.
+pub async fn pending_or_page(
+    state: &AppState,
+    uri: &Uri,
+    headers: &HeaderMap,
+    handle: &str,
+) -> Result<AuthorizationRequest, Response> {
+    match state.provider.pending(handle).await {
+        Ok(Some(request)) => Ok(request),
+        Ok(None) => Err(expired(state, uri, headers)),
+        Err(e) => Err(internal_page(
+            state,
+            &PageContext::new(state, uri, headers, None),
+            &e,
+        )),
     }
 }
 
