@@ -98,7 +98,10 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 }
 
 /// Like `spawn_app`, with a last say over the configuration (e.g. another keys directory).
-pub async fn spawn_app_with(backend: Backend, customize: impl FnOnce(&mut Config)) -> Option<TestApp> {
+pub async fn spawn_app_with(
+    backend: Backend,
+    customize: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
     let dir = tempfile::tempdir().expect("tempdir");
     let (database_url, database) = match backend {
         Backend::Sqlite => (

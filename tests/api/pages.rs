@@ -62,7 +62,10 @@ async fn page_headers(app: TestApp) {
     let html = page.text().await.unwrap();
     for tag in html.split("<script").skip(1) {
         let tag = &tag[..tag.find('>').unwrap()];
-        assert!(tag.contains("src=\"/static/"), "inline or foreign script: <script{tag}>");
+        assert!(
+            tag.contains("src=\"/static/"),
+            "inline or foreign script: <script{tag}>"
+        );
     }
 
     let not_found = app
