@@ -227,7 +227,9 @@ async fn set_password(config: &Config, login: &str) -> anyhow::Result<()> {
     let Some(account) = store.account_by_login(&normalize_login(login)).await? else {
         bail!("no account signs in as {login:?}");
     };
-    let hash = PasswordHasher::new(&config.password)?.hash(password).await?;
+    let hash = PasswordHasher::new(&config.password)?
+        .hash(password)
+        .await?;
     store
         .reset_password(&account.id, &hash, SystemClock.now())
         .await?;

@@ -90,7 +90,8 @@ pub async fn import_command(config: &Config, args: ImportArgs) -> anyhow::Result
         ProgressArg::Plain => ProgressMode::Plain,
         ProgressArg::None => ProgressMode::Hidden,
     };
-    let store = store::connect(&config.database_url, 2).await?;
+    // One connection: the writer is the only user, and SQLite's page cache is per connection.
+    let store = store::connect(&config.database_url, 1).await?;
     store.migrate().await?;
     let started = std::time::Instant::now();
     let report = run_import(&store, &options).await?;

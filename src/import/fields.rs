@@ -36,9 +36,8 @@ impl Date {
         let era = year.div_euclid(400);
         let year_of_era = year - era * 400;
         let month = i64::from(self.month);
-        let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5
-            + i64::from(self.day)
-            - 1;
+        let day_of_year =
+            (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + i64::from(self.day) - 1;
         let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
         era * 146_097 + day_of_era - 719_468
     }
@@ -54,7 +53,8 @@ fn number(text: &str, len: usize) -> Option<u32> {
 /// another shape.
 pub fn parse_dotted_date(text: &str) -> Result<Option<Date>, ()> {
     let mut parts = text.split('.');
-    let (Some(d), Some(m), Some(y), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(d), Some(m), Some(y), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Ok(None);
     };
@@ -67,7 +67,8 @@ pub fn parse_dotted_date(text: &str) -> Result<Option<Date>, ()> {
 /// `YYYY-MM-DD`, with the same answers as [`parse_dotted_date`].
 pub fn parse_iso_date(text: &str) -> Result<Option<Date>, ()> {
     let mut parts = text.split('-');
-    let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Ok(None);
     };
@@ -114,10 +115,10 @@ pub fn pinfl_facts(pinfl: &str) -> PinflFacts {
     let mut problems = Vec::new();
     let first = digits[0];
     let male = (1..=6).contains(&first).then_some(first % 2 == 1);
-    let century = (((first + 1) / 2) + 17) * 100;
+    // ((d1 + 1) div 2 + 17) × 100: 3/4 → 1900, 5/6 → 2000.
+    let century = (first.div_ceil(2) + 17) * 100;
     let two = |i: usize| digits[i] * 10 + digits[i + 1];
-    let birth_date = male
-        .and_then(|_| Date::new((century + two(5)) as i32, two(3), two(1)));
+    let birth_date = male.and_then(|_| Date::new((century + two(5)) as i32, two(3), two(1)));
     if male.is_none() || birth_date.is_none() {
         problems.push("pinfl_structure");
     }
@@ -183,9 +184,9 @@ pub fn normalize_email(text: &str) -> Option<String> {
         });
     let local_ok = !local.is_empty()
         && local.len() <= 64
-        && local
-            .chars()
-            .all(|c| !c.is_whitespace() && !c.is_control() && !matches!(c, '@' | '"' | ',' | '<' | '>'));
+        && local.chars().all(|c| {
+            !c.is_whitespace() && !c.is_control() && !matches!(c, '@' | '"' | ',' | '<' | '>')
+        });
     (domain_ok && local_ok && email.len() <= 254).then_some(email)
 }
 
@@ -199,9 +200,20 @@ mod tests {
         assert_eq!(facts.problems, Vec::<&str>::new());
         assert_eq!(facts.male, Some(true));
         assert_eq!(facts.birth_date, Date::new(1996, 3, 22));
-        assert_eq!(pinfl_facts("32203961242249").problems, vec!["pinfl_check_digit"]);
-        assert!(pinfl_facts("93102961242248").problems.contains(&"pinfl_structure"));
-        assert!(pinfl_facts("32203960002248").problems.contains(&"pinfl_structure"));
+        assert_eq!(
+            pinfl_facts("32203961242249").problems,
+            vec!["pinfl_check_digit"]
+        );
+        assert!(
+            pinfl_facts("93102961242248")
+                .problems
+                .contains(&"pinfl_structure")
+        );
+        assert!(
+            pinfl_facts("32203960002248")
+                .problems
+                .contains(&"pinfl_structure")
+        );
         assert!(is_pinfl("32203961242248"));
         assert!(!is_pinfl("3220396124224"));
         assert!(!is_pinfl("3220396124224O"));
@@ -211,7 +223,13 @@ mod tests {
     fn dates_must_be_real() {
         assert_eq!(parse_dotted_date("22.03.1996"), Ok(Date::new(1996, 3, 22)));
         assert_eq!(parse_dotted_date("29.02.2000"), Ok(Date::new(2000, 2, 29)));
-        for impossible in ["31.02.1990", "29.02.1991", "31.04.1990", "00.05.1990", "15.13.1990"] {
+        for impossible in [
+            "31.02.1990",
+            "29.02.1991",
+            "31.04.1990",
+            "00.05.1990",
+            "15.13.1990",
+        ] {
             assert_eq!(parse_dotted_date(impossible), Err(()), "{impossible}");
         }
         assert_eq!(parse_dotted_date("1990-01-01"), Ok(None));
@@ -221,7 +239,10 @@ mod tests {
     #[test]
     fn timestamps_are_unix_seconds() {
         assert_eq!(parse_timestamp("1970-01-01 05:00:00", 5 * 3600), Some(0));
-        assert_eq!(parse_timestamp("2024-02-29 12:30:15", 0), Some(1_709_209_815));
+        assert_eq!(
+            parse_timestamp("2024-02-29 12:30:15", 0),
+            Some(1_709_209_815)
+        );
         assert_eq!(parse_timestamp("2024-02-30 12:30:15", 0), None);
     }
 

@@ -116,10 +116,19 @@ pub async fn run_import(
     let target = start_or_resume(store, options, &plan.file_sha256).await?;
     progress.start_writing(plan.records, target.resume_after);
     let resume_after = target.resume_after;
-    let written = writer::write(store, options, Arc::clone(&plan), target.clone(), Arc::clone(&progress)).await?;
+    let written = writer::write(
+        store,
+        options,
+        Arc::clone(&plan),
+        target.clone(),
+        Arc::clone(&progress),
+    )
+    .await?;
     if let (Some(run_id), false) = (&target.run_id, written.interrupted) {
         let counts = serde_json::to_string(&written.counts).map_err(ImportError::Counts)?;
-        store.finish_import_run(run_id, &counts, options.now).await?;
+        store
+            .finish_import_run(run_id, &counts, options.now)
+            .await?;
     }
     progress.finish();
     let mut report = plan.report.clone();

@@ -93,11 +93,11 @@ pub fn plan(
                 Ok(c) if !first_owner => {
                     plan.decisions.insert(c.record, Decision::Hold);
                     findings.push(Finding {
-                    line: c.line,
-                    record: c.record,
-                    legacy_id: c.legacy_id,
-                    severity: Severity::Reject,
-                    reason: "duplicate_legacy_id",
+                        line: c.line,
+                        record: c.record,
+                        legacy_id: c.legacy_id,
+                        severity: Severity::Reject,
+                        reason: "duplicate_legacy_id",
                         detail: "the same legacy id appears earlier in the file".into(),
                     });
                 }
@@ -125,22 +125,27 @@ pub fn plan(
     pinfl_conflicts(&mut plan, &seen, resolutions);
     duplicate_logins(&mut plan, &seen);
     shared_contacts(&mut plan, &seen);
-    for row in seen.iter().filter(|r| !plan.decisions.contains_key(&r.record)) {
+    for row in seen
+        .iter()
+        .filter(|r| !plan.decisions.contains_key(&r.record))
+    {
         *plan
             .report
             .password_schemes
             .entry(row.scheme.to_string())
             .or_default() += 1;
-        *plan.report.statuses.entry(row.status.to_owned()).or_default() += 1;
+        *plan
+            .report
+            .statuses
+            .entry(row.status.to_owned())
+            .or_default() += 1;
     }
     plan.report.records = plan.records;
     Ok(plan)
 }
 
 /// Index lists of rows sharing a value, for values held by more than one row, in file order.
-fn groups<'a>(
-    rows: impl Iterator<Item = (usize, &'a str)>,
-) -> Vec<Vec<usize>> {
+fn groups<'a>(rows: impl Iterator<Item = (usize, &'a str)>) -> Vec<Vec<usize>> {
     let mut by_value: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut order = Vec::new();
     for (index, value) in rows {
@@ -187,7 +192,11 @@ fn pinfl_conflicts(plan: &mut Plan, seen: &[Seen], resolutions: &Resolutions) {
             findings.push(row.finding(
                 Severity::Conflict,
                 "duplicate_pinfl",
-                format!("PINFL {} also on legacy id {}", mask_pinfl(pinfl), others.join(", ")),
+                format!(
+                    "PINFL {} also on legacy id {}",
+                    mask_pinfl(pinfl),
+                    others.join(", ")
+                ),
             ));
             plan.decisions.insert(row.record, Decision::Hold);
         }

@@ -66,7 +66,7 @@ impl Progress {
 
     /// The first pass has read `records` records.
     pub fn scanned(&self, records: u64) {
-        if records % SCAN_STEP != 0 {
+        if !records.is_multiple_of(SCAN_STEP) {
             return;
         }
         if let Some(bar) = &self.bar {
@@ -134,10 +134,9 @@ impl Progress {
 
 fn bar() -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template(
-        "{msg:>10} [{bar:40}] {pos}/{len} {per_sec} ETA {eta}",
-    )
-    .map(|s| s.progress_chars("=> "));
+    let style =
+        ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} {per_sec} ETA {eta}")
+            .map(|s| s.progress_chars("=> "));
     if let Ok(style) = style {
         bar.set_style(style);
     }

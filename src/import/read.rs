@@ -83,12 +83,20 @@ pub fn for_each_record(
     })?;
     let reader = HashingReader { inner: file, hash };
     match format {
-        Format::Csv => read_csv(BufReader::with_capacity(1 << 20, reader), mapping, &mut each),
-        Format::Jsonl => read_jsonl(BufReader::with_capacity(1 << 20, reader), mapping, &mut each)
-            .map_err(|source| ReadError::Io {
-                path: path.display().to_string(),
-                source,
-            }),
+        Format::Csv => read_csv(
+            BufReader::with_capacity(1 << 20, reader),
+            mapping,
+            &mut each,
+        ),
+        Format::Jsonl => read_jsonl(
+            BufReader::with_capacity(1 << 20, reader),
+            mapping,
+            &mut each,
+        )
+        .map_err(|source| ReadError::Io {
+            path: path.display().to_string(),
+            source,
+        }),
     }
 }
 
@@ -120,7 +128,11 @@ fn read_csv<R: Read>(
     let header: Vec<String> = csv
         .byte_headers()?
         .iter()
-        .map(|h| String::from_utf8_lossy(h).trim_start_matches('\u{feff}').to_owned())
+        .map(|h| {
+            String::from_utf8_lossy(h)
+                .trim_start_matches('\u{feff}')
+                .to_owned()
+        })
         .collect();
     let indexes = mapping.column_indexes(&header);
     if indexes[Field::LegacyId as usize].is_none() {
@@ -132,12 +144,14 @@ fn read_csv<R: Read>(
     let mut record = 0;
     while csv.read_byte_record(&mut row)? {
         record += 1;
-        let line = row.position().map_or(0, |p| p.line());
-        eprintln!("DEBUG line {line} reader {}", csv.position().line());
-        let mut problem = (row.len() != header.len()).then_some(StructureProblem::WrongColumnCount {
-            found: row.len(),
-            expected: header.len(),
-        });
+        // csv reports the line where the previous record ended (its terminator is consumed
+        // with the next read), so the record itself starts one line later.
+        let line = row.position().map_or(0, |p| p.line() + 1);
+        let mut problem =
+            (row.len() != header.len()).then_some(StructureProblem::WrongColumnCount {
+                found: row.len(),
+                expected: header.len(),
+            });
         let mut values = Vec::with_capacity(indexes.len());
         for (field, index) in Field::ALL.iter().zip(&indexes) {
             let bytes = index.and_then(|i| row.get(i)).unwrap_or_default();

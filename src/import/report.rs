@@ -110,8 +110,7 @@ impl Report {
 
     /// Sorts the findings by line (then severity) for reading.
     pub fn sort(&mut self) {
-        self.findings
-            .sort_by(|a, b| (a.record, a.severity).cmp(&(b.record, b.severity)));
+        self.findings.sort_by_key(|f| (f.record, f.severity));
     }
 
     pub fn write_json(&self, path: &Path) -> std::io::Result<()> {
@@ -144,7 +143,10 @@ impl Report {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        text.push_str(&format!("password schemes: {}\n", list(&self.password_schemes)));
+        text.push_str(&format!(
+            "password schemes: {}\n",
+            list(&self.password_schemes)
+        ));
         text.push_str(&format!("statuses: {}\n", list(&self.statuses)));
         if !self.rejections_by_reason.is_empty() {
             text.push_str(&format!("rejected: {}\n", list(&self.rejections_by_reason)));

@@ -55,8 +55,10 @@ impl Resolutions {
     /// The decisions for a group of legacy ids, when the group is fully resolved: every member
     /// has a decision and at most one is kept. `None` leaves the group in conflict.
     pub fn for_group(&self, legacy_ids: &[&str]) -> Option<Vec<Resolution>> {
-        let decisions: Option<Vec<Resolution>> =
-            legacy_ids.iter().map(|id| self.0.get(*id).copied()).collect();
+        let decisions: Option<Vec<Resolution>> = legacy_ids
+            .iter()
+            .map(|id| self.0.get(*id).copied())
+            .collect();
         decisions.filter(|d| d.iter().filter(|r| **r == Resolution::Keep).count() <= 1)
     }
 }
@@ -90,8 +92,9 @@ mod tests {
 
     #[test]
     fn a_group_is_resolved_only_completely() {
-        let r = Resolutions::parse("[resolve]\n\"1\" = \"keep\"\n\"2\" = \"skip\"\n\"3\" = \"keep\"\n")
-            .unwrap();
+        let r =
+            Resolutions::parse("[resolve]\n\"1\" = \"keep\"\n\"2\" = \"skip\"\n\"3\" = \"keep\"\n")
+                .unwrap();
         assert_eq!(
             r.for_group(&["1", "2"]),
             Some(vec![Resolution::Keep, Resolution::Skip])

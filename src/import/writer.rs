@@ -113,33 +113,40 @@ fn parse_chunks(
     let mut chunk = Chunk::default();
     let mut in_chunk = 0;
     let mut open = true;
-    for_each_record(&options.file, options.format, &options.mapping, None, |raw| {
-        if raw.record <= resume_after {
-            return true;
-        }
-        let decision = plan.decisions.get(&raw.record).copied();
-        if decision != Some(Decision::Hold)
-            && let Ok(mut candidate) = validate(&raw, &options.mapping, options.now, strict).outcome
-        {
-            if plan.drop_email.contains(&raw.record) {
-                candidate.email = None;
+    for_each_record(
+        &options.file,
+        options.format,
+        &options.mapping,
+        None,
+        |raw| {
+            if raw.record <= resume_after {
+                return true;
             }
-            if plan.drop_phone.contains(&raw.record) {
-                candidate.phone = None;
+            let decision = plan.decisions.get(&raw.record).copied();
+            if decision != Some(Decision::Hold)
+                && let Ok(mut candidate) =
+                    validate(&raw, &options.mapping, options.now, strict).outcome
+            {
+                if plan.drop_email.contains(&raw.record) {
+                    candidate.email = None;
+                }
+                if plan.drop_phone.contains(&raw.record) {
+                    candidate.phone = None;
+                }
+                chunk.rows.push(ChunkRow {
+                    candidate,
+                    skip: decision == Some(Decision::Skip),
+                });
             }
-            chunk.rows.push(ChunkRow {
-                candidate,
-                skip: decision == Some(Decision::Skip),
-            });
-        }
-        chunk.last_record = raw.record;
-        in_chunk += 1;
-        if in_chunk == chunk_size {
-            in_chunk = 0;
-            open = sender.blocking_send(std::mem::take(&mut chunk)).is_ok();
-        }
-        open
-    })?;
+            chunk.last_record = raw.record;
+            in_chunk += 1;
+            if in_chunk == chunk_size {
+                in_chunk = 0;
+                open = sender.blocking_send(std::mem::take(&mut chunk)).is_ok();
+            }
+            open
+        },
+    )?;
     if open && in_chunk > 0 {
         // The receiver may be gone (stopped early); nothing is lost then.
         let _ = sender.blocking_send(chunk);
@@ -160,7 +167,9 @@ fn finding(c: &Candidate, severity: Severity, reason: &'static str, detail: Stri
 
 fn chunk_keys(rows: &[ChunkRow]) -> ChunkKeys {
     let collect = |f: fn(&Candidate) -> Option<&String>| -> Vec<String> {
-        rows.iter().filter_map(|r| f(&r.candidate).cloned()).collect()
+        rows.iter()
+            .filter_map(|r| f(&r.candidate).cloned())
+            .collect()
     };
     ChunkKeys {
         legacy_ids: rows.iter().map(|r| r.candidate.legacy_id.clone()).collect(),
@@ -219,7 +228,10 @@ async fn write_chunk(
                 &c,
                 Severity::Conflict,
                 "pinfl_taken",
-                format!("PINFL {} already belongs to a Yagona account", mask_pinfl(pinfl)),
+                format!(
+                    "PINFL {} already belongs to a Yagona account",
+                    mask_pinfl(pinfl)
+                ),
             ));
             continue;
         }
@@ -235,8 +247,15 @@ async fn write_chunk(
         }
         let mut c = c;
         for (field, reason) in [("email", "email_taken"), ("phone", "phone_taken")] {
-            let value = if field == "email" { &mut c.email } else { &mut c.phone };
-            if value.as_deref().is_some_and(|v| taken.contains(&(field, v))) {
+            let value = if field == "email" {
+                &mut c.email
+            } else {
+                &mut c.phone
+            };
+            if value
+                .as_deref()
+                .is_some_and(|v| taken.contains(&(field, v)))
+            {
                 *value = None;
                 written.findings.push(finding(
                     &c,
@@ -290,7 +309,11 @@ fn new_account(c: &Candidate, now: i64) -> Account {
     }
 }
 
-fn legacy_row(options: &ImportOptions, c: &Candidate, account: Option<Account>) -> LegacyAccountRow {
+fn legacy_row(
+    options: &ImportOptions,
+    c: &Candidate,
+    account: Option<Account>,
+) -> LegacyAccountRow {
     LegacyAccountRow {
         source: options.source.clone(),
         legacy_id: c.legacy_id.clone(),

@@ -94,6 +94,9 @@ pub trait ImportStore {
     /// Sets a password chosen by an administrator and clears `must_reset_password`. Returns
     /// false when no account has this id.
     async fn reset_password(&self, id: &str, hash: &str, now: UnixTime) -> StoreResult<bool>;
+    /// Every legacy id imported from `source` with its account id (`None` when skipped), by
+    /// legacy id: what relying parties need to map their old user ids to `sub`.
+    async fn legacy_accounts(&self, source: &str) -> StoreResult<Vec<(String, Option<String>)>>;
     /// Whether the account was imported without a usable password and still has none.
     async fn must_reset_password(&self, id: &str) -> StoreResult<bool>;
 }

@@ -11,6 +11,7 @@ mod browser;
 mod cdp;
 mod code_flow;
 mod esign;
+mod import;
 mod introspect_revoke;
 mod logout;
 mod pages;

@@ -28,6 +28,9 @@ pub(crate) const REPLACE_PASSWORD_HASH: &str = "UPDATE accounts \
 pub(crate) const RESET_PASSWORD: &str = "UPDATE accounts \
     SET password_hash = $2, must_reset_password = FALSE, updated_at = $3 WHERE id = $1";
 
+pub(crate) const SELECT_LEGACY_ACCOUNTS: &str =
+    "SELECT legacy_id, account_id FROM legacy_accounts WHERE source = $1 ORDER BY legacy_id";
+
 pub(crate) const SELECT_MUST_RESET_PASSWORD: &str =
     "SELECT must_reset_password FROM accounts WHERE id = $1";
 
@@ -137,6 +140,16 @@ macro_rules! impl_import_store {
                         .execute(&self.pool)
                         .await?;
                     Ok(done.rows_affected() == 1)
+                }
+
+                async fn legacy_accounts(
+                    &self,
+                    source: &str,
+                ) -> StoreResult<Vec<(String, Option<String>)>> {
+                    Ok(sqlx::query_as(SELECT_LEGACY_ACCOUNTS)
+                        .bind(source)
+                        .fetch_all(&self.pool)
+                        .await?)
                 }
 
                 async fn must_reset_password(&self, id: &str) -> StoreResult<bool> {
