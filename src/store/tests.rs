@@ -61,6 +61,7 @@ conformance_tests!(
     throttle_counts_failures_and_locks,
     concurrent_failures_are_all_counted,
     purge_deletes_only_expired_rows,
+    purge_forgets_throttle_records_after_a_day,
     passkeys_are_stored_listed_used_and_renamed,
     removing_passkeys_keeps_a_way_to_sign_in,
     concurrent_removals_leave_one_passkey,

@@ -149,7 +149,7 @@ pub(crate) const DELETE_THROTTLE: &str = "DELETE FROM login_throttle WHERE key =
 // Housekeeping. Children before parents, so the counts include rows that would otherwise go
 // by cascade.
 
-pub(crate) const PURGE_EXPIRED: [&str; 10] = [
+pub(crate) const PURGE_EXPIRED: [&str; 11] = [
     "DELETE FROM authorization_codes WHERE expires_at <= $1",
     "DELETE FROM refresh_tokens WHERE expires_at <= $1",
     "DELETE FROM access_tokens WHERE expires_at <= $1",
@@ -160,4 +160,8 @@ pub(crate) const PURGE_EXPIRED: [&str; 10] = [
     "DELETE FROM webauthn_ceremonies WHERE expires_at <= $1",
     "DELETE FROM esign_challenges WHERE expires_at <= $1",
     "DELETE FROM session_organizations WHERE expires_at <= $1",
+    // Failure counters are keyed by whatever login was typed, so without this an attacker could
+    // grow the table without bound; a day without failures forgets a key (the longest lock is
+    // 15 minutes by default).
+    "DELETE FROM login_throttle WHERE last_failure <= $1 - 86400",
 ];

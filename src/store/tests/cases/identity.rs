@@ -192,3 +192,20 @@ pub(in crate::store::tests) async fn concurrent_failures_are_all_counted(store: 
     let stored = store.throttle("ip:10.0.0.1").await.unwrap().unwrap();
     assert_eq!((stored.failures, stored.locked_until), (12, NOW + 720));
 }
+
+pub(in crate::store::tests) async fn purge_forgets_throttle_records_after_a_day(
+    store: SharedStore,
+) {
+    let day = 86_400;
+    store
+        .record_failure("login:old", NOW, lock_after_three)
+        .await
+        .unwrap();
+    store
+        .record_failure("login:recent", NOW + day, lock_after_three)
+        .await
+        .unwrap();
+    assert_eq!(store.purge_expired(NOW + day).await.unwrap(), 1);
+    assert_eq!(store.throttle("login:old").await.unwrap(), None);
+    assert!(store.throttle("login:recent").await.unwrap().is_some());
+}
