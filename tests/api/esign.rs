@@ -375,15 +375,27 @@ async fn company_esign_flow(backend: Backend) {
     assert_eq!(latest_outcome(&app).await, "ok");
 }
 
+/// A SQLite app with a test PKI, and an e-signature page for a fresh `openid` request.
+async fn openid_esign_page() -> (TestPki, TestApp, String) {
+    let pki = make_pki();
+    let app = sqlite_esign_app(&pki).await;
+    let page = esign_page_url(&app, "openid").await;
+    (pki, app, page)
+}
+
+/// The attempt was refused: the form is shown again (200) and the audit trail has `outcome`.
+async fn assert_refused(app: &TestApp, response: reqwest::Response, outcome: &str) {
+    assert_eq!(response.status(), 200, "the form is shown again");
+    assert_eq!(latest_outcome(app).await, outcome);
+}
+
 async fn sqlite_esign_app(pki: &TestPki) -> TestApp {
     esign_app(Backend::Sqlite, pki).await.expect("sqlite app")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn citizen_certificate_without_organization_scope_gets_no_organization() {
-    let pki = make_pki();
-    let app = sqlite_esign_app(&pki).await;
-    let page = esign_page_url(&app, "openid").await;
+    let (pki, app, page) = openid_esign_page().await;
     let password_page = app.page(&page.replace("/login/esign", "/login")).await;
     assert!(
         password_page.contains("href=\"/login/esign?request="),
@@ -399,9 +411,7 @@ async fn citizen_certificate_without_organization_scope_gets_no_organization() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replayed_signature_is_refused() {
-    let pki = make_pki();
-    let app = sqlite_esign_app(&pki).await;
-    let page = esign_page_url(&app, "openid").await;
+    let (pki, app, page) = openid_esign_page().await;
     let html = app.page(&page).await;
     let signature = pki.sign("citizen", &data_challenge(&html));
     let first = post_signature(&app, &html, &signature).await;
@@ -419,9 +429,7 @@ async fn a_replayed_signature_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_challenge_from_another_browser_is_refused() {
-    let pki = make_pki();
-    let app = sqlite_esign_app(&pki).await;
-    let page = esign_page_url(&app, "openid").await;
+    let (pki, app, page) = openid_esign_page().await;
     let victim_html = app.page(&page).await;
     let signature = pki.sign("citizen", &data_challenge(&victim_html));
     // Another browser (its own CSRF cookie) posts the signature over the victim's challenge.
@@ -441,49 +449,31 @@ async fn a_challenge_from_another_browser_is_refused() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), 200);
-    assert_eq!(
-        latest_outcome(&app).await,
-        "challenge_unknown_used_or_expired"
-    );
+    assert_refused(&app, response, "challenge_unknown_used_or_expired").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_challenge_is_refused() {
-    let pki = make_pki();
-    let app = sqlite_esign_app(&pki).await;
-    let page = esign_page_url(&app, "openid").await;
+    let (pki, app, page) = openid_esign_page().await;
     let html = app.page(&page).await;
     let signature = pki.sign("citizen", &data_challenge(&html));
     app.clock.advance(121);
     let response = post_signature(&app, &html, &signature).await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(
-        latest_outcome(&app).await,
-        "challenge_unknown_used_or_expired"
-    );
+    assert_refused(&app, response, "challenge_unknown_used_or_expired").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn content_that_is_not_the_challenge_is_refused() {
-    let pki = make_pki();
-    let app = sqlite_esign_app(&pki).await;
-    let page = esign_page_url(&app, "openid").await;
+    let (pki, app, page) = openid_esign_page().await;
     let html = app.page(&page).await;
     let signature = pki.sign("citizen", "I agree to something else");
     let response = post_signature(&app, &html, &signature).await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(
-        latest_outcome(&app).await,
-        "challenge_unknown_used_or_expired"
-    );
+    assert_refused(&app, response, "challenge_unknown_used_or_expired").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_pinfl_is_refused_by_default() {
-    let pki = make_pki();
-    let app = sqlite_esign_app(&pki).await;
-    let page = esign_page_url(&app, "openid").await;
+    let (pki, app, page) = openid_esign_page().await;
     let response = sign_in(&app, &pki, &page, "stranger").await;
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
@@ -496,9 +486,7 @@ async fn an_unknown_pinfl_is_refused_by_default() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn garbage_signatures_are_refused_without_a_server_error() {
-    let pki = make_pki();
-    let app = sqlite_esign_app(&pki).await;
-    let page = esign_page_url(&app, "openid").await;
+    let (_pki, app, page) = openid_esign_page().await;
     for garbage in ["", "not base64 at all!", "AAAA", &"QUJD".repeat(30_000)] {
         let html = app.page(&page).await;
         let response = post_signature(&app, &html, garbage).await;
