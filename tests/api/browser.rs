@@ -98,12 +98,11 @@ async fn run(app: &TestApp, page: &mut Cdp) {
     page.wait_for("location.pathname === '/logout/confirm'", 20)
         .await;
 
-    // 4. A new authorization request: the passkey alone signs in.
+    // 4. A new authorization request: the passkey alone signs in, either through the sign-in
+    // page's autofill request (conditional mediation, which Chromium's virtual authenticator
+    // answers by itself) or the passkey button.
     page.navigate(&authorize_url(app, "n-2")).await;
-    page.wait_for(&on_page(app, "/login", "#passkey-button"), 20)
-        .await;
-    page.evaluate("document.getElementById('passkey-button').click(); true")
-        .await;
+    passkey_sign_in(app, page).await;
     let second = redirect_to_portal(page).await;
     assert_eq!(query(&second, "state").as_deref(), Some(STATE));
     let code = query(&second, "code").expect("a code");
@@ -111,6 +110,28 @@ async fn run(app: &TestApp, page: &mut Cdp) {
     let claims = jwt_part(tokens["id_token"].as_str().unwrap(), 1);
     assert_eq!(claims["acr"], "urn:yagona:acr:passkey");
     assert_eq!(claims["amr"], json!(["hwk", "user"]));
+}
+
+/// Waits for the passkey sign-in on the sign-in page: done when the browser already heads for
+/// the portal (autofill), else the citizen presses the passkey button.
+async fn passkey_sign_in(app: &TestApp, page: &mut Cdp) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let on_login_page = on_page(app, "/login", "#passkey-button");
+    loop {
+        if page.has_event("Fetch.requestPaused") {
+            return;
+        }
+        if page.evaluate(&on_login_page).await == Some(Value::Bool(true)) {
+            page.evaluate("document.getElementById('passkey-button').click(); true")
+                .await;
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "neither the sign-in page nor the portal's redirect came"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Enables the page domains, adds the virtual authenticator and intercepts the portal's

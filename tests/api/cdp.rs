@@ -12,6 +12,29 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+/// How long a command may take to be answered (the machine may be busy with other tests).
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long one page evaluation may take before it counts as "not yet".
+const EVALUATE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why a command gave no result.
+enum Failure {
+    /// DevTools answered with a protocol error.
+    Protocol(Value),
+    /// No answer in time.
+    NoAnswer,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Protocol(error) => write!(f, "{error}"),
+            Self::NoAnswer => f.write_str("no answer in time"),
+        }
+    }
+}
+
 /// Where Debian installs Chromium; `PATH` is searched too.
 const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -124,25 +147,26 @@ impl Cdp {
     /// A command to the page; panics on a protocol error.
     pub async fn call(&mut self, method: &str, params: Value) -> Value {
         let session = self.session.clone();
-        self.send(session.as_deref(), method, params)
+        self.send(session.as_deref(), method, params, COMMAND_TIMEOUT)
             .await
             .unwrap_or_else(|error| panic!("{method}: {error}"))
     }
 
     /// A command to the browser itself.
     async fn browser_call(&mut self, method: &str, params: Value) -> Value {
-        self.send(None, method, params)
+        self.send(None, method, params, COMMAND_TIMEOUT)
             .await
             .unwrap_or_else(|error| panic!("{method}: {error}"))
     }
 
-    /// Sends one command and waits (at most 30 s) for its answer.
+    /// Sends one command and waits (at most `within`) for its answer.
     async fn send(
         &mut self,
         session: Option<&str>,
         method: &str,
         params: Value,
-    ) -> Result<Value, Value> {
+        within: Duration,
+    ) -> Result<Value, Failure> {
         self.next_id += 1;
         let id = self.next_id;
         let mut message = json!({ "id": id, "method": method, "params": params });
@@ -153,11 +177,13 @@ impl Cdp {
             .send(Message::text(message.to_string()))
             .await
             .expect("send to DevTools");
+        let deadline = tokio::time::Instant::now() + within;
         loop {
-            let message = self.receive(Duration::from_secs(30)).await;
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let message = self.receive(left).await.ok_or(Failure::NoAnswer)?;
             if message["id"].as_u64() == Some(id) {
                 return match message.get("error") {
-                    Some(error) => Err(error.clone()),
+                    Some(error) => Err(Failure::Protocol(error.clone())),
                     None => Ok(message["result"].clone()),
                 };
             }
@@ -168,7 +194,9 @@ impl Cdp {
     }
 
     /// Evaluates `expression` in the page (as if the citizen acted: user gesture), awaiting a
-    /// promise; the value, or `None` when the page is between documents.
+    /// promise; the value, or `None` when the page is between documents. An evaluation sent
+    /// while a document is being replaced may never be answered: after `EVALUATE_TIMEOUT` it
+    /// counts as `None` (a late answer is recognised by its id and dropped).
     pub async fn evaluate(&mut self, expression: &str) -> Option<Value> {
         let session = self.session.clone();
         let params = json!({
@@ -178,7 +206,12 @@ impl Cdp {
             "userGesture": true,
         });
         let result = self
-            .send(session.as_deref(), "Runtime.evaluate", params)
+            .send(
+                session.as_deref(),
+                "Runtime.evaluate",
+                params,
+                EVALUATE_TIMEOUT,
+            )
             .await
             .ok()?;
         if result.get("exceptionDetails").is_some() {
@@ -189,7 +222,8 @@ impl Cdp {
 
     /// Waits (at most `seconds`) until `expression` is true in the page.
     pub async fn wait_for(&mut self, expression: &str, seconds: u64) {
-        for _ in 0..seconds * 10 {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
+        while tokio::time::Instant::now() < deadline {
             if self.evaluate(expression).await == Some(Value::Bool(true)) {
                 return;
             }
@@ -199,12 +233,25 @@ impl Cdp {
         let text = self
             .evaluate("document.body && document.body.innerText")
             .await;
-        panic!("timed out waiting for `{expression}` at {location:?}; page text: {text:?}");
+        let events: Vec<String> = self
+            .events
+            .iter()
+            .map(|e| format!("{} {}", e["method"], e["params"]["request"]["url"]))
+            .collect();
+        panic!(
+            "timed out waiting for `{expression}` at {location:?}; page text: {text:?}; \
+             events: {events:?}"
+        );
     }
 
     /// Navigates the page to `url`.
     pub async fn navigate(&mut self, url: &str) {
         self.call("Page.navigate", json!({ "url": url })).await;
+    }
+
+    /// Whether an event named `method` has been received and not yet taken.
+    pub fn has_event(&self, method: &str) -> bool {
+        self.events.iter().any(|e| e["method"] == method)
     }
 
     /// The next event named `method` (already received, or within `seconds`).
@@ -215,7 +262,10 @@ impl Cdp {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-            let message = self.receive(left).await;
+            let message = self
+                .receive(left)
+                .await
+                .unwrap_or_else(|| panic!("no `{method}` event within {seconds} s"));
             if message["method"] == method {
                 return message;
             }
@@ -225,15 +275,17 @@ impl Cdp {
         }
     }
 
-    async fn receive(&mut self, within: Duration) -> Value {
+    /// The next message from DevTools, or `None` when nothing came within `within`.
+    async fn receive(&mut self, within: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + within;
         loop {
-            let next = tokio::time::timeout(within, self.socket.next())
+            let next = tokio::time::timeout_at(deadline, self.socket.next())
                 .await
-                .expect("DevTools answered in time")
+                .ok()?
                 .expect("DevTools connection open")
                 .expect("DevTools message");
             if let Message::Text(text) = next {
-                return serde_json::from_str(text.as_str()).expect("DevTools JSON");
+                return Some(serde_json::from_str(text.as_str()).expect("DevTools JSON"));
             }
         }
     }
