@@ -16,6 +16,7 @@ use crate::http::{AppState, DemoPortal, router};
 use crate::i18n::Translator;
 use crate::keys::KeyRing;
 use crate::oidc::Provider;
+use crate::oidc::access_tokens::AccessTokens;
 use crate::oidc::esign_login::EsignLogin;
 use crate::store::{self, SharedStore};
 
@@ -127,6 +128,14 @@ impl App {
             config.trust_forwarded_for,
         );
         let listener = bind(&config, options.listener).await?;
+        let access_tokens = Arc::clone(&state.provider.access_tokens);
+        access_tokens.sync(store.as_ref(), now).await?;
+        spawn_revocation_sync(
+            access_tokens,
+            store.clone(),
+            state.provider.clock.clone(),
+            Duration::from_secs(config.caches.revocation_sync_seconds),
+        );
         spawn_purger(store, state.provider.clock.clone());
         tracing::info!(%issuer, "provider ready");
         Ok(Self {
@@ -307,6 +316,26 @@ async fn seed_demo_account(
 }
 
 /// Deletes expired codes, sessions and tokens every ten minutes.
+/// Reads the revocations other nodes recorded, so a token revoked anywhere is refused here
+/// within `caches.revocation_sync_seconds`.
+fn spawn_revocation_sync(
+    access_tokens: Arc<AccessTokens>,
+    store: SharedStore,
+    clock: SharedClock,
+    every: Duration,
+) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = access_tokens.sync(store.as_ref(), clock.now()).await {
+                tracing::warn!(error = %e, "reading token revocations failed");
+            }
+        }
+    });
+}
+
 fn spawn_purger(store: SharedStore, clock: SharedClock) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(600));

@@ -35,6 +35,13 @@ pub fn sha256(data: &[u8]) -> Vec<u8> {
         .to_vec()
 }
 
+/// SHA-256 of `data`, as a fixed-size key (no allocation).
+pub fn sha256_array(data: &[u8]) -> [u8; 32] {
+    let mut out = [0; 32];
+    out.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, data).as_ref());
+    out
+}
+
 /// The storage key of a secret token: its SHA-256 digest. Tokens are never stored in clear.
 pub fn token_hash(token: &str) -> Vec<u8> {
     sha256(token.as_bytes())

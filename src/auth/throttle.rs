@@ -14,6 +14,15 @@ pub struct LoginThrottle {
     policy: ThrottlePolicy,
 }
 
+/// What [`LoginThrottle::check`] found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ThrottleCheck {
+    /// Seconds until another attempt is allowed; `None` when allowed now.
+    pub wait: Option<i64>,
+    /// The login key has recorded failures (a success must clear them).
+    pub login_has_failures: bool,
+}
+
 /// The throttle keys of one sign-in attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptKeys {
@@ -35,25 +44,26 @@ impl LoginThrottle {
         Self { policy }
     }
 
-    /// Seconds until another attempt is allowed for `keys`; `None` when allowed now.
-    pub async fn wait_time(
+    /// Whether another attempt is allowed for `keys` now (one query for both keys).
+    pub async fn check(
         &self,
         store: &(dyn ThrottleStore + Sync),
         keys: &AttemptKeys,
         now: UnixTime,
-    ) -> StoreResult<Option<i64>> {
-        let login_wait = store
-            .throttle(&keys.login)
-            .await?
-            .and_then(|r| self.remaining(&r, self.policy.free_attempts, now));
-        let address_wait = match &keys.address {
-            Some(key) => store
-                .throttle(key)
-                .await?
-                .and_then(|r| self.remaining(&r, self.policy.free_attempts_per_address, now)),
-            None => None,
-        };
-        Ok(login_wait.max(address_wait))
+    ) -> StoreResult<ThrottleCheck> {
+        let address = keys.address.as_deref().unwrap_or(&keys.login);
+        let records = store.throttles(&keys.login, address).await?;
+        let mut check = ThrottleCheck::default();
+        for record in &records {
+            let wait = if record.key == keys.login {
+                check.login_has_failures = true;
+                self.remaining(record, self.policy.free_attempts, now)
+            } else {
+                self.remaining(record, self.policy.free_attempts_per_address, now)
+            };
+            check.wait = check.wait.max(wait);
+        }
+        Ok(check)
     }
 
     pub async fn record_failure(
@@ -72,13 +82,18 @@ impl LoginThrottle {
     }
 
     /// A successful sign-in clears the login key (not the address: one success from a shared
-    /// address says nothing about the other attempts from it).
+    /// address says nothing about the other attempts from it); nothing to do when `check`
+    /// found no failures for it.
     pub async fn record_success(
         &self,
         store: &(dyn ThrottleStore + Sync),
         keys: &AttemptKeys,
+        check: &ThrottleCheck,
     ) -> StoreResult<()> {
-        store.clear_failures(&keys.login).await
+        if check.login_has_failures {
+            store.clear_failures(&keys.login).await?;
+        }
+        Ok(())
     }
 
     /// The delay after `failures` failures: none for the free attempts, then doubling.

@@ -12,7 +12,9 @@ use url::Url;
 
 mod policies;
 
-pub use policies::{EsignPolicy, PasskeyPolicy, PasswordPolicy, ThrottlePolicy, TokenLifetimes};
+pub use policies::{
+    CachePolicy, EsignPolicy, PasskeyPolicy, PasswordPolicy, ThrottlePolicy, TokenLifetimes,
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -40,6 +42,7 @@ pub struct Config {
     pub log_format: String,
     pub passkeys: PasskeyPolicy,
     pub esign: EsignPolicy,
+    pub caches: CachePolicy,
 }
 
 impl Default for Config {
@@ -61,6 +64,7 @@ impl Default for Config {
             log_format: "text".into(),
             passkeys: PasskeyPolicy::default(),
             esign: EsignPolicy::default(),
+            caches: CachePolicy::default(),
         }
     }
 }
@@ -129,6 +133,19 @@ impl Config {
         }
         self.validate_password_policy()?;
         self.validate_esign_policy()?;
+        let c = &self.caches;
+        if c.verified_access_tokens == 0 || !(1..=60).contains(&c.revocation_sync_seconds) {
+            return Err(ConfigError(
+                "caches.verified_access_tokens must be at least 1 and \
+                 caches.revocation_sync_seconds between 1 and 60"
+                    .into(),
+            ));
+        }
+        if !(0..=300).contains(&c.userinfo_account_seconds) {
+            return Err(ConfigError(
+                "caches.userinfo_account_seconds must be between 0 and 300".into(),
+            ));
+        }
         if self.database_max_connections == 0 {
             return Err(ConfigError(
                 "database_max_connections must be at least 1".into(),

@@ -84,6 +84,31 @@ impl Default for TokenLifetimes {
     }
 }
 
+/// The in-memory caches that keep the hot endpoints off the database (issue 6).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CachePolicy {
+    /// Access tokens whose signature was already verified, remembered by hash (most recent
+    /// first); introspection and UserInfo skip the signature check for them.
+    pub verified_access_tokens: usize,
+    /// How often each node reloads the revocations other nodes recorded, in seconds: the
+    /// longest a revoked access token stays usable at another node's UserInfo or introspection.
+    pub revocation_sync_seconds: u64,
+    /// How long UserInfo may serve an account's claims without reading them again, in seconds
+    /// (0: read on every call).
+    pub userinfo_account_seconds: i64,
+}
+
+impl Default for CachePolicy {
+    fn default() -> Self {
+        Self {
+            verified_access_tokens: 10_000,
+            revocation_sync_seconds: 2,
+            userinfo_account_seconds: 10,
+        }
+    }
+}
+
 /// Argon2id parameters (OWASP: m=19456 KiB, t=2, p=1 at least).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]

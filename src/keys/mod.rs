@@ -24,6 +24,13 @@ mod public_key;
 #[cfg(test)]
 mod tests;
 
+/// A key ring generated once per test process (RSA generation is slow), for other modules'
+/// unit tests.
+#[cfg(test)]
+pub(crate) fn test_ring() -> &'static KeyRing {
+    &tests::shared().ring
+}
+
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -28,25 +28,25 @@ impl Provider {
         let access = if prefer_refresh {
             None
         } else {
-            self.active_access_token(token).await?
+            self.active_access_token(token)
         };
-        if let Some(record) = access {
-            if record.client_id != client.client_id {
+        if let Some(claims) = access {
+            if claims.client_id != client.client_id {
                 return Ok(inactive);
             }
             let mut body = json!({
                 "active": true,
                 "token_type": "Bearer",
-                "client_id": record.client_id,
+                "client_id": claims.client_id,
                 "iss": self.issuer,
                 "aud": self.issuer,
-                "jti": record.jti,
-                "iat": record.issued_at,
-                "exp": record.expires_at,
-                "sub": record.account_id.as_deref().unwrap_or(&record.client_id),
+                "jti": claims.jti,
+                "iat": claims.iat,
+                "exp": claims.exp,
+                "sub": claims.sub,
             });
-            if !record.scope.is_empty() {
-                body["scope"] = json!(record.scope);
+            if !claims.scope.is_empty() {
+                body["scope"] = json!(claims.scope);
             }
             return Ok(body);
         }
@@ -90,21 +90,20 @@ impl Provider {
         let token = params
             .get("token")?
             .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
-        let hash = token_hash(token);
-        if let Some(record) = self.store.access_token(&hash).await? {
-            if record.client_id == client.client_id {
-                self.store.revoke_access_token(&hash).await?;
+        if let Some(claims) = self.active_access_token(token) {
+            if claims.client_id == client.client_id {
+                self.revoke_access_token(&claims).await?;
             }
             return Ok(());
         }
-        if let Some(refresh) = self.store.refresh_token(&hash).await? {
+        if let Some(refresh) = self.store.refresh_token(&token_hash(token)).await? {
             let owned = self
                 .store
                 .grant(&refresh.grant_id)
                 .await?
                 .is_some_and(|g| g.client_id == client.client_id);
             if owned {
-                self.store.revoke_grant(&refresh.grant_id).await?;
+                self.revoke_grant(&refresh.grant_id).await?;
             }
         }
         Ok(())

@@ -1,6 +1,7 @@
 //! The OpenID Connect protocol, independent of HTTP: request validation, the sign-in flow's
 //! decisions, grants, tokens and claims. Handlers in `crate::http` are thin adapters over this.
 
+pub mod access_tokens;
 pub mod authorize;
 pub mod discovery;
 pub mod error;

@@ -9,6 +9,9 @@ use crate::config::{Config, TokenLifetimes};
 use crate::keys::KeyRing;
 use crate::store::SharedStore;
 
+use super::access_tokens::AccessTokens;
+use super::userinfo::AccountClaimsCache;
+
 #[derive(Debug, Clone)]
 pub struct Provider {
     /// The issuer identifier, without a trailing slash.
@@ -32,6 +35,10 @@ pub struct Provider {
     pub passkeys: Option<Arc<Passkeys>>,
     /// The e-signature verifier, when e-signature sign-in is enabled.
     pub esign: Option<Arc<super::esign_login::EsignLogin>>,
+    /// Verified access tokens and the revocations this node knows of.
+    pub access_tokens: Arc<AccessTokens>,
+    /// Accounts recently read by UserInfo.
+    pub userinfo_accounts: Arc<AccountClaimsCache>,
 }
 
 impl Provider {
@@ -45,7 +52,13 @@ impl Provider {
     ) -> Self {
         let issuer = config.issuer();
         let discovery_json = super::discovery::document(&issuer, &keys).into();
+        let caches = &config.caches;
         Self {
+            access_tokens: Arc::new(AccessTokens::new(&issuer, caches.verified_access_tokens)),
+            userinfo_accounts: Arc::new(AccountClaimsCache::new(
+                caches.userinfo_account_seconds,
+                caches.verified_access_tokens,
+            )),
             secure_cookies: issuer.starts_with("https://"),
             issuer,
             store,

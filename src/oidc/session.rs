@@ -46,11 +46,8 @@ impl Provider {
         let login = normalize_login(login);
         let keys = AttemptKeys::new(&login, address);
         let now = self.now();
-        if let Some(wait) = self
-            .throttle
-            .wait_time(self.store.as_ref(), &keys, now)
-            .await?
-        {
+        let throttle = self.throttle.check(self.store.as_ref(), &keys, now).await?;
+        if let Some(wait) = throttle.wait {
             return Err(SignInError::Throttled(wait));
         }
         let account = self.store.account_by_login(&login).await?;
@@ -66,7 +63,7 @@ impl Provider {
         match (verdict, account) {
             (PasswordVerification::Valid { rehash }, Some(account)) => {
                 self.throttle
-                    .record_success(self.store.as_ref(), &keys)
+                    .record_success(self.store.as_ref(), &keys, &throttle)
                     .await?;
                 // Compare-and-set: a password changed while this sign-in was verifying (an
                 // administrator's reset, another sign-in's upgrade) is never overwritten.

@@ -93,7 +93,7 @@ impl Provider {
             CodeRedemption::Replayed { grant_id } => {
                 // RFC 6749 §4.1.2 / RFC 9700 §4.4.2: a replayed code revokes what it issued.
                 tracing::warn!(grant_id, "authorization code replayed; grant revoked");
-                self.store.revoke_grant(&grant_id).await?;
+                self.revoke_grant(&grant_id).await?;
                 return Err(OAuthError::invalid_grant("the code was already used"));
             }
             CodeRedemption::Invalid => {
@@ -149,7 +149,7 @@ impl Provider {
             RefreshRotation::Reused { grant_id } => {
                 // RFC 9700 §4.14.2: reuse of a rotated token revokes the whole grant.
                 tracing::warn!(grant_id, "refresh token reused; grant revoked");
-                self.store.revoke_grant(&grant_id).await?;
+                self.revoke_grant(&grant_id).await?;
                 return Err(OAuthError::invalid_grant(
                     "the refresh token was already used",
                 ));
@@ -160,9 +160,8 @@ impl Provider {
                 ));
             }
         };
-        let (access_token, expires_in) = self
-            .mint_access_token(&client.client_id, TokenSubject::Citizen(&grant), &scope)
-            .await?;
+        let (access_token, expires_in) =
+            self.mint_access_token(&client.client_id, TokenSubject::Citizen(&grant), &scope)?;
         let id_token = self
             .mint_id_token(client, &grant, None, &access_token)
             .await?;
@@ -209,9 +208,8 @@ impl Provider {
             )));
         }
         let scope = requested.as_string();
-        let (access_token, expires_in) = self
-            .mint_access_token(&client.client_id, TokenSubject::Client, &scope)
-            .await?;
+        let (access_token, expires_in) =
+            self.mint_access_token(&client.client_id, TokenSubject::Client, &scope)?;
         Ok(TokenResponse {
             access_token,
             token_type: "Bearer",
@@ -229,13 +227,11 @@ impl Provider {
         grant: &Grant,
         nonce: Option<&str>,
     ) -> Result<TokenResponse, OAuthError> {
-        let (access_token, expires_in) = self
-            .mint_access_token(
-                &client.client_id,
-                TokenSubject::Citizen(grant),
-                &grant.scope,
-            )
-            .await?;
+        let (access_token, expires_in) = self.mint_access_token(
+            &client.client_id,
+            TokenSubject::Citizen(grant),
+            &grant.scope,
+        )?;
         let id_token = self
             .mint_id_token(client, grant, nonce, &access_token)
             .await?;

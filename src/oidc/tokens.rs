@@ -1,5 +1,5 @@
-//! Minting tokens: access tokens as JWTs (RFC 9068) and ID tokens (OIDC Core §2), plus the
-//! record that lets our own endpoints find (and refuse, once revoked) an access token by hash.
+//! Minting tokens: access tokens as self-contained JWTs (RFC 9068; nothing is stored, see
+//! `access_tokens`) and ID tokens (OIDC Core §2).
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 use super::error::OAuthError;
 use super::provider::Provider;
 use crate::clients::Client;
-use crate::crypto::{b64url, random_id, sha256, token_hash};
+use crate::crypto::{b64url, random_id, sha256};
 use crate::keys::SigningAlg;
-use crate::store::{AccessTokenRecord, Grant};
+use crate::store::Grant;
 
 /// The successful token response (RFC 6749 §5.1, OIDC Core §3.1.3.3).
 #[derive(Debug, Clone, Serialize)]
@@ -34,8 +34,9 @@ pub enum TokenSubject<'a> {
 }
 
 impl Provider {
-    /// Signs an ES256 access token (cheap to sign and verify) and records its hash.
-    pub async fn mint_access_token(
+    /// Signs an ES256 access token (cheap to sign and verify). Citizens' tokens name their
+    /// grant (`grant_id`), so revoking the grant refuses them too.
+    pub fn mint_access_token(
         &self,
         client_id: &str,
         subject: TokenSubject<'_>,
@@ -52,36 +53,20 @@ impl Provider {
             "exp": now + lifetime,
             "jti": jti,
         });
-        let (grant_id, account_id) = match subject {
+        match subject {
             TokenSubject::Citizen(grant) => {
                 claims["sub"] = json!(grant.account_id);
+                claims["grant_id"] = json!(grant.id);
                 claims["auth_time"] = json!(grant.auth_time);
                 claims["acr"] = json!(grant.acr);
                 claims["amr"] = amr_array(&grant.amr);
-                (Some(grant.id.clone()), Some(grant.account_id.clone()))
             }
-            TokenSubject::Client => {
-                claims["sub"] = json!(client_id);
-                (None, None)
-            }
-        };
+            TokenSubject::Client => claims["sub"] = json!(client_id),
+        }
         if !scope.is_empty() {
             claims["scope"] = json!(scope);
         }
         let token = self.keys.sign(SigningAlg::ES256, "at+jwt", &claims)?;
-        self.store
-            .insert_access_token(&AccessTokenRecord {
-                token_hash: token_hash(&token),
-                jti,
-                client_id: client_id.to_owned(),
-                grant_id,
-                account_id,
-                scope: scope.to_owned(),
-                issued_at: now,
-                expires_at: now + lifetime,
-                revoked: false,
-            })
-            .await?;
         Ok((token, lifetime))
     }
 

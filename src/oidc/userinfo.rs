@@ -1,36 +1,50 @@
 //! UserInfo (OIDC Core §5.3) and the claims each scope releases (§5.4).
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value, json};
 
 use super::error::{ErrorCode, OAuthError};
 use super::provider::Provider;
 use super::scope::Scopes;
-use crate::crypto::token_hash;
-use crate::store::{AccessTokenRecord, Account};
+use crate::clock::UnixTime;
+use crate::store::{Account, StoreResult};
+
+/// Accounts as UserInfo last read them, reused for `caches.userinfo_account_seconds` so a
+/// portal polling UserInfo does not cost a database read per call. Password hashes are
+/// dropped before caching.
+pub struct AccountClaimsCache {
+    max_age: i64,
+    entries: quick_cache::sync::Cache<String, (Arc<Account>, UnixTime)>,
+}
+
+impl std::fmt::Debug for AccountClaimsCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountClaimsCache")
+            .field("max_age", &self.max_age)
+            .field("entries", &self.entries.len())
+            .finish()
+    }
+}
+
+impl AccountClaimsCache {
+    pub fn new(max_age: i64, capacity: usize) -> Self {
+        Self {
+            max_age,
+            entries: quick_cache::sync::Cache::new(capacity.max(1)),
+        }
+    }
+}
 
 impl Provider {
-    /// The access token with this value if it was issued here, is unexpired and unrevoked.
-    /// Found by its hash: no signature work is needed for tokens we recorded ourselves.
-    pub async fn active_access_token(
-        &self,
-        token: &str,
-    ) -> Result<Option<AccessTokenRecord>, OAuthError> {
-        if token.is_empty() || token.len() > 4096 {
-            return Ok(None);
-        }
-        let record = self.store.access_token(&token_hash(token)).await?;
-        let now = self.now();
-        Ok(record.filter(|r| !r.revoked && r.expires_at > now))
-    }
-
     /// The claims a bearer token may see. Errors are RFC 6750 §3.1 codes.
     #[tracing::instrument(skip_all)]
     pub async fn userinfo(&self, token: &str) -> Result<Value, OAuthError> {
-        let record = self.active_access_token(token).await?.ok_or_else(|| {
+        let claims = self.active_access_token(token).ok_or_else(|| {
             OAuthError::invalid_token("the access token is invalid, expired or revoked")
         })?;
-        let scopes = Scopes::from_stored(&record.scope);
-        let Some(account_id) = record.account_id.as_deref() else {
+        let scopes = Scopes::from_stored(&claims.scope);
+        let Some(account_id) = claims.account_id() else {
             return Err(OAuthError::invalid_token(
                 "the access token does not speak for a citizen",
             ));
@@ -42,18 +56,39 @@ impl Provider {
             ));
         }
         let account = self
-            .store
-            .account(account_id)
+            .userinfo_account(account_id)
             .await?
             .filter(|a| !a.disabled)
             .ok_or_else(|| OAuthError::invalid_token("the account no longer exists"))?;
-        let mut claims = claims_for(&account, &scopes);
-        if let Some(grant_id) = record.grant_id.as_deref()
+        let mut released = claims_for(&account, &scopes);
+        if let Some(grant_id) = claims.grant_id.as_deref()
             && let Some(organization) = self.organization_claim(grant_id, &scopes).await?
         {
-            claims.insert("organization".into(), organization);
+            released.insert("organization".into(), organization);
         }
-        Ok(Value::Object(claims))
+        Ok(Value::Object(released))
+    }
+
+    /// The account behind a UserInfo call: from the cache while fresh, else from the store.
+    async fn userinfo_account(&self, account_id: &str) -> StoreResult<Option<Arc<Account>>> {
+        let cache = &self.userinfo_accounts;
+        let now = self.now();
+        if let Some((account, read_at)) = cache.entries.get(account_id)
+            && now - read_at < cache.max_age
+        {
+            return Ok(Some(account));
+        }
+        let Some(mut account) = self.store.account(account_id).await? else {
+            return Ok(None);
+        };
+        account.password_hash = None;
+        let account = Arc::new(account);
+        if cache.max_age > 0 {
+            cache
+                .entries
+                .insert(account_id.to_owned(), (Arc::clone(&account), now));
+        }
+        Ok(Some(account))
     }
 
     /// The `organization` claim (`{"tin", "name"}`) when the grant acts for an organisation and

@@ -102,10 +102,23 @@ pub trait GrantStore {
     /// reported as `Replayed` with its grant id so the caller can revoke the grant.
     async fn redeem_code(&self, code_hash: &[u8], now: UnixTime) -> StoreResult<CodeRedemption>;
     async fn grant(&self, grant_id: &str) -> StoreResult<Option<Grant>>;
-    /// Revokes a grant: every refresh and access token issued from it stops working.
-    async fn revoke_grant(&self, grant_id: &str) -> StoreResult<()>;
-    /// Revokes every grant of one citizen at one client (RP-initiated logout, consent removal).
-    async fn revoke_grants_for_session(&self, session_id_hash: &[u8]) -> StoreResult<()>;
+    /// Revokes a grant: its refresh tokens stop working at once, and a revocation record
+    /// (kept until `keep_until`, when its last access token has expired) tells every node to
+    /// refuse its access tokens.
+    async fn revoke_grant(
+        &self,
+        grant_id: &str,
+        now: UnixTime,
+        keep_until: UnixTime,
+    ) -> StoreResult<()>;
+    /// Revokes every grant made in one browser session (RP-initiated logout), as
+    /// [`GrantStore::revoke_grant`] does.
+    async fn revoke_grants_for_session(
+        &self,
+        session_id_hash: &[u8],
+        now: UnixTime,
+        keep_until: UnixTime,
+    ) -> StoreResult<()>;
 
     async fn insert_refresh_token(&self, token: &RefreshToken) -> StoreResult<()>;
     /// Rotates a refresh token atomically: the old one is marked used (only if it was unused,
@@ -119,10 +132,15 @@ pub trait GrantStore {
     /// Looks a refresh token up without changing it (introspection, revocation).
     async fn refresh_token(&self, token_hash: &[u8]) -> StoreResult<Option<RefreshToken>>;
 
-    async fn insert_access_token(&self, token: &AccessTokenRecord) -> StoreResult<()>;
-    /// The access token with this hash, together with whether it (or its grant) was revoked.
-    async fn access_token(&self, token_hash: &[u8]) -> StoreResult<Option<AccessTokenRecord>>;
-    async fn revoke_access_token(&self, token_hash: &[u8]) -> StoreResult<()>;
+    /// Records the revocation of one access token (by `jti`) until it expires.
+    async fn revoke_access_token(
+        &self,
+        jti: &str,
+        now: UnixTime,
+        expires_at: UnixTime,
+    ) -> StoreResult<()>;
+    /// The revocations recorded at or after `since` that still matter at `now`.
+    async fn revocations(&self, since: UnixTime, now: UnixTime) -> StoreResult<Vec<Revocation>>;
 }
 
 #[async_trait]
@@ -139,8 +157,13 @@ pub trait ReplayStore {
 
 #[async_trait]
 pub trait ThrottleStore {
-    /// The failure record for a throttle key (`login:<id>` or `ip:<addr>`).
-    async fn throttle(&self, key: &str) -> StoreResult<Option<ThrottleRecord>>;
+    /// The failure records of two throttle keys (`login:<id>`, `ip:<addr>`; the same key twice
+    /// asks for one), in one query: a sign-in reads both before hashing.
+    async fn throttles(&self, first: &str, second: &str) -> StoreResult<Vec<ThrottleRecord>>;
+    /// The failure record for one throttle key.
+    async fn throttle(&self, key: &str) -> StoreResult<Option<ThrottleRecord>> {
+        Ok(self.throttles(key, key).await?.into_iter().next())
+    }
     /// Records one more failure, returning the updated record. `lock_for` computes the new
     /// lock duration in seconds from the new failure count.
     async fn record_failure(

@@ -226,10 +226,15 @@ macro_rules! impl_store {
 
             #[async_trait]
             impl ThrottleStore for $store {
-                async fn throttle(&self, key: &str) -> StoreResult<Option<ThrottleRecord>> {
-                    Ok(sqlx::query_as(SELECT_THROTTLE)
-                        .bind(key)
-                        .fetch_optional(&self.pool)
+                async fn throttles(
+                    &self,
+                    first: &str,
+                    second: &str,
+                ) -> StoreResult<Vec<ThrottleRecord>> {
+                    Ok(sqlx::query_as(SELECT_THROTTLES)
+                        .bind(first)
+                        .bind(second)
+                        .fetch_all(&self.pool)
                         .await?)
                 }
 

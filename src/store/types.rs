@@ -121,20 +121,23 @@ pub enum RefreshRotation {
     Invalid,
 }
 
+/// What a revocation names: one access token (by `jti`) or every access token of a grant.
+pub mod revoked {
+    pub const ACCESS_TOKEN: &str = "access_token";
+    pub const GRANT: &str = "grant";
+}
+
+/// A recorded revocation (table `token_revocations`). Access tokens are self-contained JWTs,
+/// so this row is how every provider node learns that one must be refused; after
+/// `expires_at` no token it covers can still be alive and the row is purged.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct AccessTokenRecord {
-    pub token_hash: Vec<u8>,
-    pub jti: String,
-    pub client_id: String,
-    /// `None` for `client_credentials` tokens.
-    pub grant_id: Option<String>,
-    /// `None` for `client_credentials` tokens.
-    pub account_id: Option<String>,
-    pub scope: String,
-    pub issued_at: UnixTime,
+pub struct Revocation {
+    /// [`revoked::ACCESS_TOKEN`] or [`revoked::GRANT`].
+    pub kind: String,
+    /// The token's `jti` or the grant's id.
+    pub id: String,
+    pub revoked_at: UnixTime,
     pub expires_at: UnixTime,
-    /// True when the token or its grant was revoked (computed on read).
-    pub revoked: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

@@ -16,13 +16,13 @@ use crate::crypto::{b64url, b64url_decode};
 const T0: i64 = 1_767_225_600;
 const TWO_WEEKS: i64 = 14 * 24 * 3600;
 
-struct Shared {
+pub(super) struct Shared {
     dir: TempDir,
-    ring: KeyRing,
+    pub(super) ring: KeyRing,
 }
 
 /// The ring generated once for all tests that do not modify their directory.
-fn shared() -> &'static Shared {
+pub(super) fn shared() -> &'static Shared {
     static SHARED: OnceLock<Shared> = OnceLock::new();
     SHARED.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();

@@ -1,4 +1,4 @@
-//! The token lifecycle: grants, authorization codes, refresh and access tokens. The one-shot
+//! The token lifecycle: grants, authorization codes, refresh tokens and revocations. The one-shot
 //! operations rest on conditional updates (`… AND used = FALSE … RETURNING`), so exactly one of
 //! several provider nodes sharing a database wins a code redemption or a refresh rotation.
 
@@ -88,22 +88,45 @@ macro_rules! impl_grant_store {
                         .await?)
                 }
 
-                async fn revoke_grant(&self, grant_id: &str) -> StoreResult<()> {
+                async fn revoke_grant(
+                    &self,
+                    grant_id: &str,
+                    now: UnixTime,
+                    keep_until: UnixTime,
+                ) -> StoreResult<()> {
+                    let mut tx = self.pool.begin().await?;
+                    sqlx::query(RECORD_GRANT_REVOCATION)
+                        .bind(grant_id)
+                        .bind(now)
+                        .bind(keep_until)
+                        .execute(&mut *tx)
+                        .await?;
                     sqlx::query(REVOKE_GRANT)
                         .bind(grant_id)
-                        .execute(&self.pool)
+                        .execute(&mut *tx)
                         .await?;
+                    tx.commit().await?;
                     Ok(())
                 }
 
                 async fn revoke_grants_for_session(
                     &self,
                     session_id_hash: &[u8],
+                    now: UnixTime,
+                    keep_until: UnixTime,
                 ) -> StoreResult<()> {
+                    let mut tx = self.pool.begin().await?;
+                    sqlx::query(RECORD_SESSION_GRANT_REVOCATIONS)
+                        .bind(session_id_hash)
+                        .bind(now)
+                        .bind(keep_until)
+                        .execute(&mut *tx)
+                        .await?;
                     sqlx::query(REVOKE_GRANTS_FOR_SESSION)
                         .bind(session_id_hash)
-                        .execute(&self.pool)
+                        .execute(&mut *tx)
                         .await?;
+                    tx.commit().await?;
                     Ok(())
                 }
 
@@ -170,39 +193,31 @@ macro_rules! impl_grant_store {
                         .await?)
                 }
 
-                async fn insert_access_token(&self, token: &AccessTokenRecord) -> StoreResult<()> {
-                    sqlx::query(INSERT_ACCESS_TOKEN)
-                        .bind(&token.token_hash)
-                        .bind(&token.jti)
-                        .bind(&token.client_id)
-                        .bind(&token.grant_id)
-                        .bind(&token.account_id)
-                        .bind(&token.scope)
-                        .bind(token.issued_at)
-                        .bind(token.expires_at)
-                        .bind(token.revoked)
-                        .execute(&self.pool)
-                        .await
-                        .map_err(write_error)?;
-                    Ok(())
-                }
-
-                async fn access_token(
+                async fn revoke_access_token(
                     &self,
-                    token_hash: &[u8],
-                ) -> StoreResult<Option<AccessTokenRecord>> {
-                    Ok(sqlx::query_as(SELECT_ACCESS_TOKEN)
-                        .bind(token_hash)
-                        .fetch_optional(&self.pool)
-                        .await?)
-                }
-
-                async fn revoke_access_token(&self, token_hash: &[u8]) -> StoreResult<()> {
-                    sqlx::query(REVOKE_ACCESS_TOKEN)
-                        .bind(token_hash)
+                    jti: &str,
+                    now: UnixTime,
+                    expires_at: UnixTime,
+                ) -> StoreResult<()> {
+                    sqlx::query(INSERT_ACCESS_TOKEN_REVOCATION)
+                        .bind(jti)
+                        .bind(now)
+                        .bind(expires_at)
                         .execute(&self.pool)
                         .await?;
                     Ok(())
+                }
+
+                async fn revocations(
+                    &self,
+                    since: UnixTime,
+                    now: UnixTime,
+                ) -> StoreResult<Vec<Revocation>> {
+                    Ok(sqlx::query_as(SELECT_REVOCATIONS)
+                        .bind(since)
+                        .bind(now)
+                        .fetch_all(&self.pool)
+                        .await?)
                 }
             }
         };

@@ -72,7 +72,17 @@ pub(crate) const INSERT_GRANT: &str = "INSERT INTO grants (id, client_id, accoun
 pub(crate) const SELECT_GRANT: &str = "SELECT id, client_id, account_id, scope, auth_time, amr, \
     acr, session_id_hash, created_at, expires_at, revoked FROM grants WHERE id = $1";
 
+/// Revoking a grant records it for the access tokens it issued (`$2` now, `$3` until when),
+/// then flips the flag that stops its refresh tokens; both in one transaction.
+pub(crate) const RECORD_GRANT_REVOCATION: &str = "INSERT INTO token_revocations \
+    (kind, id, revoked_at, expires_at) SELECT 'grant', id, $2, $3 FROM grants \
+    WHERE id = $1 AND revoked = FALSE ON CONFLICT (kind, id) DO NOTHING";
+
 pub(crate) const REVOKE_GRANT: &str = "UPDATE grants SET revoked = TRUE WHERE id = $1";
+
+pub(crate) const RECORD_SESSION_GRANT_REVOCATIONS: &str = "INSERT INTO token_revocations \
+    (kind, id, revoked_at, expires_at) SELECT 'grant', id, $2, $3 FROM grants \
+    WHERE session_id_hash = $1 AND revoked = FALSE ON CONFLICT (kind, id) DO NOTHING";
 
 pub(crate) const REVOKE_GRANTS_FOR_SESSION: &str =
     "UPDATE grants SET revoked = TRUE WHERE session_id_hash = $1";
@@ -105,22 +115,15 @@ pub(crate) const CONSUME_REFRESH_TOKEN: &str = "UPDATE refresh_tokens SET used =
 pub(crate) const SELECT_REFRESH_TOKEN: &str = "SELECT token_hash, grant_id, created_at, \
     expires_at, used FROM refresh_tokens WHERE token_hash = $1";
 
-// Access tokens.
+// Access token revocations (the tokens themselves are not stored).
 
-pub(crate) const INSERT_ACCESS_TOKEN: &str = "INSERT INTO access_tokens (token_hash, jti, \
-    client_id, grant_id, account_id, scope, issued_at, expires_at, revoked) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub(crate) const INSERT_ACCESS_TOKEN_REVOCATION: &str = "INSERT INTO token_revocations \
+    (kind, id, revoked_at, expires_at) VALUES ('access_token', $1, $2, $3) \
+    ON CONFLICT (kind, id) DO NOTHING";
 
-/// An access token is revoked when it or its grant is (the grant is absent for
-/// `client_credentials` tokens).
-pub(crate) const SELECT_ACCESS_TOKEN: &str = "SELECT t.token_hash, t.jti, t.client_id, \
-    t.grant_id, t.account_id, t.scope, t.issued_at, t.expires_at, \
-    (t.revoked OR COALESCE(g.revoked, FALSE)) AS revoked \
-    FROM access_tokens t LEFT JOIN grants g ON g.id = t.grant_id \
-    WHERE t.token_hash = $1";
-
-pub(crate) const REVOKE_ACCESS_TOKEN: &str =
-    "UPDATE access_tokens SET revoked = TRUE WHERE token_hash = $1";
+/// Revocations made since `$1` that still matter at `$2`.
+pub(crate) const SELECT_REVOCATIONS: &str = "SELECT kind, id, revoked_at, expires_at \
+    FROM token_revocations WHERE revoked_at >= $1 AND expires_at > $2";
 
 // Client assertion replay (RFC 7523 section 3, item 7).
 
@@ -129,8 +132,8 @@ pub(crate) const INSERT_JTI: &str = "INSERT INTO client_assertion_jtis (client_i
 
 // Sign-in throttling.
 
-pub(crate) const SELECT_THROTTLE: &str = "SELECT key, failures, last_failure, locked_until \
-    FROM login_throttle WHERE key = $1";
+pub(crate) const SELECT_THROTTLES: &str = "SELECT key, failures, last_failure, locked_until \
+    FROM login_throttle WHERE key = $1 OR key = $2";
 
 /// Counts one failure atomically; the lock is set by `SET_THROTTLE_LOCK` in the same
 /// transaction, because its length is computed in Rust from the new count.
@@ -150,9 +153,9 @@ pub(crate) const DELETE_THROTTLE: &str = "DELETE FROM login_throttle WHERE key =
 // by cascade.
 
 pub(crate) const PURGE_EXPIRED: [&str; 11] = [
+    "DELETE FROM token_revocations WHERE expires_at <= $1",
     "DELETE FROM authorization_codes WHERE expires_at <= $1",
     "DELETE FROM refresh_tokens WHERE expires_at <= $1",
-    "DELETE FROM access_tokens WHERE expires_at <= $1",
     "DELETE FROM grants WHERE expires_at <= $1",
     "DELETE FROM sessions WHERE expires_at <= $1",
     "DELETE FROM auth_requests WHERE expires_at <= $1",

@@ -79,20 +79,6 @@ fn refresh(secret: &str, grant_id: &str, expires_at: UnixTime) -> RefreshToken {
     }
 }
 
-fn access(secret: &str, grant_id: Option<&str>, account_id: Option<&str>) -> AccessTokenRecord {
-    AccessTokenRecord {
-        token_hash: token_hash(secret),
-        jti: format!("jti-{secret}"),
-        client_id: "demo-rp".to_owned(),
-        grant_id: grant_id.map(str::to_owned),
-        account_id: account_id.map(str::to_owned),
-        scope: "openid".to_owned(),
-        issued_at: NOW,
-        expires_at: NOW + 300,
-        revoked: false,
-    }
-}
-
 /// An account `acc` with grant `g1` (from session `sess`) and its unredeemed code `code-1`.
 async fn seed_grant(store: &SharedStore) -> Grant {
     store.create_account(&account("acc", "aziz")).await.unwrap();

@@ -1,4 +1,4 @@
-//! Cases about what a sign-in produces: grants, codes, refresh and access tokens, and the
+//! Cases about what a sign-in produces: grants, codes, refresh tokens, revocations and the
 //! purge of expired rows.
 
 use super::*;
@@ -58,7 +58,7 @@ pub(in crate::store::tests) async fn expired_unknown_or_revoked_codes_are_invali
         .create_grant_with_code(&grant("g2", "acc", None), &code("code-2", "g2"))
         .await
         .unwrap();
-    store.revoke_grant("g2").await.unwrap();
+    store.revoke_grant("g2", NOW, NOW + 300).await.unwrap();
     let revoked = store.redeem_code(&token_hash("code-2"), NOW).await.unwrap();
     assert_eq!(revoked, CodeRedemption::Invalid);
 }
@@ -166,7 +166,7 @@ pub(in crate::store::tests) async fn refresh_stops_when_grant_expires(store: Sha
     );
 }
 
-pub(in crate::store::tests) async fn revoked_grant_stops_access_token_and_refresh(
+pub(in crate::store::tests) async fn revoked_grant_stops_refresh_and_is_recorded(
     store: SharedStore,
 ) {
     seed_grant(&store).await;
@@ -174,30 +174,21 @@ pub(in crate::store::tests) async fn revoked_grant_stops_access_token_and_refres
         .insert_refresh_token(&refresh("rt-1", "g1", NOW + HOUR))
         .await
         .unwrap();
-    store
-        .insert_access_token(&access("at-1", Some("g1"), Some("acc")))
-        .await
-        .unwrap();
-    let live = store
-        .access_token(&token_hash("at-1"))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(live, access("at-1", Some("g1"), Some("acc")));
-
-    store.revoke_grant("g1").await.unwrap();
-    let revoked = store
-        .access_token(&token_hash("at-1"))
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(revoked.revoked);
+    store.revoke_grant("g1", NOW, NOW + 300).await.unwrap();
     let rotation = store
         .rotate_refresh_token(&token_hash("rt-1"), &refresh("rt-2", "g1", NOW + HOUR), NOW)
         .await
         .unwrap();
     assert_eq!(rotation, RefreshRotation::Invalid);
     assert!(store.grant("g1").await.unwrap().unwrap().revoked);
+    assert_eq!(
+        store.revocations(0, NOW).await.unwrap(),
+        vec![revocation(revoked::GRANT, "g1", NOW, NOW + 300)]
+    );
+    // Revoking again keeps the first record; an unknown grant records nothing.
+    store.revoke_grant("g1", NOW + 5, NOW + 305).await.unwrap();
+    store.revoke_grant("nope", NOW, NOW + 300).await.unwrap();
+    assert_eq!(store.revocations(0, NOW).await.unwrap().len(), 1);
 }
 
 pub(in crate::store::tests) async fn revoking_a_session_revokes_its_grants(store: SharedStore) {
@@ -207,31 +198,56 @@ pub(in crate::store::tests) async fn revoking_a_session_revokes_its_grants(store
         .await
         .unwrap();
     store
-        .revoke_grants_for_session(&token_hash("sess"))
+        .revoke_grants_for_session(&token_hash("sess"), NOW, NOW + 300)
         .await
         .unwrap();
     assert!(store.grant("g1").await.unwrap().unwrap().revoked);
     assert!(!store.grant("g2").await.unwrap().unwrap().revoked);
+    let recorded = store.revocations(0, NOW).await.unwrap();
+    assert_eq!(
+        recorded,
+        vec![revocation(revoked::GRANT, "g1", NOW, NOW + 300)]
+    );
 }
 
-pub(in crate::store::tests) async fn access_token_revocation_without_grant(store: SharedStore) {
-    let token = access("cc-1", None, None);
-    store.insert_access_token(&token).await.unwrap();
-    assert_eq!(
-        store.access_token(&token.token_hash).await.unwrap(),
-        Some(token.clone())
-    );
-    store.revoke_access_token(&token.token_hash).await.unwrap();
-    let revoked = store
-        .access_token(&token.token_hash)
+pub(in crate::store::tests) async fn access_token_revocations_are_listed_while_they_matter(
+    store: SharedStore,
+) {
+    store
+        .revoke_access_token("j-1", NOW, NOW + 300)
         .await
-        .unwrap()
         .unwrap();
-    assert!(revoked.revoked);
+    store
+        .revoke_access_token("j-2", NOW + 10, NOW + 100)
+        .await
+        .unwrap();
+    store
+        .revoke_access_token("j-1", NOW + 20, NOW + 300)
+        .await
+        .unwrap();
+    let all = store.revocations(0, NOW).await.unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(all.contains(&revocation(revoked::ACCESS_TOKEN, "j-1", NOW, NOW + 300)));
+    // Only those recorded since a time, and only while a token they cover can be alive.
     assert_eq!(
-        store.access_token(&token_hash("unknown")).await.unwrap(),
-        None
+        store.revocations(NOW + 5, NOW).await.unwrap(),
+        vec![revocation(
+            revoked::ACCESS_TOKEN,
+            "j-2",
+            NOW + 10,
+            NOW + 100
+        )]
     );
+    assert_eq!(store.revocations(0, NOW + 100).await.unwrap().len(), 1);
+}
+
+fn revocation(kind: &str, id: &str, revoked_at: UnixTime, expires_at: UnixTime) -> Revocation {
+    Revocation {
+        kind: kind.to_owned(),
+        id: id.to_owned(),
+        revoked_at,
+        expires_at,
+    }
 }
 
 pub(in crate::store::tests) async fn purge_deletes_only_expired_rows(store: SharedStore) {
@@ -251,7 +267,7 @@ pub(in crate::store::tests) async fn purge_deletes_only_expired_rows(store: Shar
         .await
         .unwrap();
     store
-        .insert_access_token(&access("at-1", Some("g1"), Some("acc")))
+        .revoke_access_token("at-1", NOW, NOW + 300)
         .await
         .unwrap();
     store
@@ -293,7 +309,7 @@ pub(in crate::store::tests) async fn purge_deletes_only_expired_rows(store: Shar
         store.refresh_token(&token_hash("rt-dead")).await.unwrap(),
         None
     );
-    assert_eq!(store.access_token(&token_hash("at-1")).await.unwrap(), None);
+    assert_eq!(store.revocations(0, 0).await.unwrap(), vec![]);
     assert!(
         !store
             .remember_jti("demo-rp", "j-live", NOW + 5000)
