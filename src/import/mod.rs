@@ -10,6 +10,7 @@
 
 pub mod command;
 mod fields;
+mod ids;
 mod mapping;
 mod plan;
 mod progress;

@@ -11,12 +11,12 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use super::fields::mask_pinfl;
+use super::ids::IdSequence;
 use super::plan::{Decision, Plan};
 use super::read::{ReadError, for_each_record};
 use super::report::{Finding, Outcomes, Severity};
 use super::validate::{Candidate, LegacyStatus, Strictness, validate};
 use super::{ImportError, ImportOptions, Progress};
-use crate::crypto::random_id;
 use crate::store::{Account, ChunkKeys, LegacyAccountRow, SharedStore};
 
 /// Chunks parsed ahead of the writer.
@@ -81,9 +81,10 @@ pub async fn write(
         ..Written::default()
     };
     let mut chunks = 0;
+    let mut ids = IdSequence::starting_now();
     while let Some(chunk) = receiver.recv().await {
         let last_record = chunk.last_record;
-        write_chunk(store, options, &target, chunk, &mut written).await?;
+        write_chunk(store, options, &target, chunk, &mut ids, &mut written).await?;
         progress.written(last_record);
         chunks += 1;
         if options.stop_after_chunks == Some(chunks) {
@@ -185,6 +186,7 @@ async fn write_chunk(
     options: &ImportOptions,
     target: &WriteTarget,
     chunk: Chunk,
+    ids: &mut IdSequence,
     written: &mut Written,
 ) -> Result<(), ImportError> {
     let lookup = store
@@ -269,7 +271,7 @@ async fn write_chunk(
         if c.password_hash.is_none() {
             counts.needs_password_reset += 1;
         }
-        let account = new_account(&c, options.now);
+        let account = new_account(&c, ids.next(), options.now);
         rows.push(legacy_row(options, &c, Some(account)));
     }
     if let Some(run_id) = &target.run_id {
@@ -288,9 +290,9 @@ async fn write_chunk(
     Ok(())
 }
 
-fn new_account(c: &Candidate, now: i64) -> Account {
+fn new_account(c: &Candidate, id: String, now: i64) -> Account {
     Account {
-        id: random_id(),
+        id,
         username: Some(c.username.clone()),
         email: c.email.clone(),
         email_verified: false,
