@@ -4,13 +4,13 @@
 //! with the size of the import, and a run killed at any moment resumes after its last
 //! committed chunk.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use super::fields::mask_pinfl;
+use super::hash::{FastMap, FastSet};
 use super::ids::IdSequence;
 use super::plan::{Decision, Plan};
 use super::read::{ReadError, for_each_record};
@@ -192,12 +192,12 @@ async fn write_chunk(
     let lookup = store
         .lookup_chunk(&options.source, &chunk_keys(&chunk.rows))
         .await?;
-    let imported: HashMap<&str, &[u8]> = lookup
+    let imported: FastMap<&str, &[u8]> = lookup
         .imported
         .iter()
         .map(|(id, digest)| (id.as_str(), digest.as_slice()))
         .collect();
-    let taken: HashSet<(&str, &str)> = lookup
+    let taken: FastSet<(&str, &str)> = lookup
         .taken
         .iter()
         .map(|(field, value)| (field.as_str(), value.as_str()))
