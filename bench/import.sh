@@ -16,14 +16,17 @@ cd "$(dirname "$0")/.."
 
 ROWS="${1:-1000000}"
 ADMIN_URL="${YAGONA_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+BENCH_FILE="${YAGONA_BENCH_FILE:-}"
+# yagona reads every YAGONA_* variable as configuration and refuses unknown ones.
+unset YAGONA_BENCH_POSTGRES_URL YAGONA_BENCH_FILE
 WORK="$(mktemp -d /tmp/yagona-import-bench.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 
 cargo build --release --quiet --bin yagona
 BIN=target/release/yagona
 
-if [ -n "${YAGONA_BENCH_FILE:-}" ]; then
-  ln -s "$(realpath "$YAGONA_BENCH_FILE")" "$WORK/legacy.csv"
+if [ -n "$BENCH_FILE" ]; then
+  ln -s "$(realpath "$BENCH_FILE")" "$WORK/legacy.csv"
 else
   echo "== generating $ROWS clean rows"
   python3 ../shared/legacy/generate.py --rows "$ROWS" --seed 1 --defects 0 --out "$WORK/legacy.csv"
