@@ -10,6 +10,8 @@
 
 pub mod command;
 mod fields;
+mod hash;
+mod ids;
 mod mapping;
 mod plan;
 mod progress;
@@ -34,7 +36,7 @@ use crate::store::{ImportRun, SharedStore, StoreError};
 use writer::{WriteCounts, WriteTarget};
 
 /// The records per chunk (one transaction each) unless `--chunk-size` says otherwise.
-pub const DEFAULT_CHUNK_SIZE: usize = 5_000;
+pub const DEFAULT_CHUNK_SIZE: usize = 50_000;
 
 /// The default `--source`: the old OneID system.
 pub const DEFAULT_SOURCE: &str = "oneid";

@@ -5,9 +5,8 @@
 //! pass (`writer`) applies these decisions, so the outcome of a record never depends on where
 //! a chunk boundary or an interrupted run fell.
 
-use std::collections::{HashMap, HashSet};
-
 use super::fields::mask_pinfl;
+use super::hash::{FastMap, FastSet};
 use super::read::{ReadError, for_each_record};
 use super::report::{ConflictGroup, Finding, Report, Severity};
 use super::resolution::{Resolution, Resolutions};
@@ -28,9 +27,9 @@ pub enum Decision {
 pub struct Plan {
     pub file_sha256: Vec<u8>,
     pub records: u64,
-    pub decisions: HashMap<u64, Decision>,
-    pub drop_email: HashSet<u64>,
-    pub drop_phone: HashSet<u64>,
+    pub decisions: FastMap<u64, Decision>,
+    pub drop_email: FastSet<u64>,
+    pub drop_phone: FastSet<u64>,
     /// Findings, rejections and conflicts of the whole file; schemes and statuses of the rows
     /// to import.
     pub report: Report,
@@ -71,7 +70,7 @@ pub fn plan(
 ) -> Result<Plan, ReadError> {
     let mut plan = Plan::default();
     let mut seen: Vec<Seen> = Vec::new();
-    let mut owners: HashSet<Box<str>> = HashSet::new();
+    let mut owners: FastSet<Box<str>> = FastSet::default();
     let mut hash = ring::digest::Context::new(&ring::digest::SHA256);
     let strict = Strictness {
         lenient_pinfl: options.lenient_pinfl,
@@ -146,7 +145,7 @@ pub fn plan(
 
 /// Index lists of rows sharing a value, for values held by more than one row, in file order.
 fn groups<'a>(rows: impl Iterator<Item = (usize, &'a str)>) -> Vec<Vec<usize>> {
-    let mut by_value: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_value: FastMap<&str, Vec<usize>> = FastMap::default();
     let mut order = Vec::new();
     for (index, value) in rows {
         let members = by_value.entry(value).or_default();

@@ -36,6 +36,8 @@ struct PlainState {
     last_line: Instant,
     total: u64,
     first: u64,
+    /// Records done at the last plain line, for the rate since then.
+    last_done: u64,
 }
 
 impl Progress {
@@ -55,6 +57,7 @@ impl Progress {
                 last_line: now,
                 total: 0,
                 first: 0,
+                last_done: 0,
             }),
         }
     }
@@ -88,6 +91,7 @@ impl Progress {
         state.last_line = state.started;
         state.total = total;
         state.first = done;
+        state.last_done = done;
         if let Some(bar) = &self.bar {
             bar.set_length(total);
             bar.set_position(done);
@@ -111,7 +115,10 @@ impl Progress {
         if state.last_line.elapsed() < PLAIN_INTERVAL && done < state.total {
             return;
         }
+        let interval = state.last_line.elapsed().as_secs_f64().max(0.001);
+        let recent = (done - state.last_done.min(done)) as f64 / interval;
         state.last_line = Instant::now();
+        state.last_done = done;
         let seconds = state.started.elapsed().as_secs_f64().max(0.001);
         let rate = (done - state.first.min(done)) as f64 / seconds;
         let eta = if rate > 0.0 {
@@ -120,7 +127,8 @@ impl Progress {
             0.0
         };
         eprintln!(
-            "import: {done}/{} records, {rate:.0} rows/s, about {eta:.0} s left",
+            "import: {done}/{} records, {rate:.0} rows/s ({recent:.0} rows/s lately), \
+             about {eta:.0} s left",
             state.total
         );
     }

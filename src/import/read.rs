@@ -2,6 +2,7 @@
 //! quotes and line breaks, so a record can span lines) or JSON Lines. Bytes are decoded field
 //! by field, so a record with broken encoding is reported and reading goes on.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -38,20 +39,21 @@ pub enum StructureProblem {
 }
 
 /// One data record: its place in the file and its field values (trimmed; empty when absent),
-/// indexed by [`Field`].
+/// indexed by [`Field`]. A CSV record's values borrow from the reader's buffer, so reading
+/// allocates nothing per field.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawRecord {
+pub struct RawRecord<'a> {
     /// 1-based physical line where the record starts (the CSV header is line 1).
     pub line: u64,
     /// 1-based data record number.
     pub record: u64,
-    pub values: Vec<String>,
+    pub values: [Cow<'a, str>; Field::ALL.len()],
     pub problem: Option<StructureProblem>,
 }
 
-impl RawRecord {
+impl RawRecord<'_> {
     pub fn get(&self, field: Field) -> &str {
-        self.values.get(field as usize).map_or("", String::as_str)
+        self.values.get(field as usize).map_or("", |v| v)
     }
 }
 
@@ -75,7 +77,7 @@ pub fn for_each_record(
     format: Format,
     mapping: &Mapping,
     hash: Option<&mut ring::digest::Context>,
-    mut each: impl FnMut(RawRecord) -> bool,
+    mut each: impl FnMut(RawRecord<'_>) -> bool,
 ) -> Result<(), ReadError> {
     let file = File::open(path).map_err(|source| ReadError::Io {
         path: path.display().to_string(),
@@ -119,7 +121,7 @@ impl<R: Read> Read for HashingReader<'_, R> {
 fn read_csv<R: Read>(
     reader: R,
     mapping: &Mapping,
-    each: &mut impl FnMut(RawRecord) -> bool,
+    each: &mut impl FnMut(RawRecord<'_>) -> bool,
 ) -> Result<(), ReadError> {
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -152,19 +154,18 @@ fn read_csv<R: Read>(
                 found: row.len(),
                 expected: header.len(),
             });
-        let mut values = Vec::with_capacity(indexes.len());
-        for (field, index) in Field::ALL.iter().zip(&indexes) {
-            let bytes = index.and_then(|i| row.get(i)).unwrap_or_default();
+        let values = std::array::from_fn(|i| {
+            let bytes = indexes[i].and_then(|i| row.get(i)).unwrap_or_default();
             match std::str::from_utf8(bytes) {
-                Ok(text) => values.push(text.trim().to_owned()),
+                Ok(text) => Cow::Borrowed(text.trim()),
                 Err(_) => {
                     problem.get_or_insert_with(|| StructureProblem::InvalidUtf8 {
-                        column: mapping.column(*field).to_owned(),
+                        column: mapping.column(Field::ALL[i]).to_owned(),
                     });
-                    values.push(String::from_utf8_lossy(bytes).trim().to_owned());
+                    Cow::Owned(String::from_utf8_lossy(bytes).trim().to_owned())
                 }
             }
-        }
+        });
         if !each(RawRecord {
             line,
             record,
@@ -180,7 +181,7 @@ fn read_csv<R: Read>(
 fn read_jsonl<R: BufRead>(
     mut reader: R,
     mapping: &Mapping,
-    each: &mut impl FnMut(RawRecord) -> bool,
+    each: &mut impl FnMut(RawRecord<'_>) -> bool,
 ) -> std::io::Result<()> {
     let mut buf = Vec::with_capacity(4096);
     let mut line = 0;
@@ -200,30 +201,27 @@ fn read_jsonl<R: BufRead>(
     }
 }
 
-fn jsonl_record(bytes: &[u8], line: u64, mapping: &Mapping) -> RawRecord {
+fn jsonl_record(bytes: &[u8], line: u64, mapping: &Mapping) -> RawRecord<'static> {
     let (text, utf8_ok) = match std::str::from_utf8(bytes) {
         Ok(text) => (std::borrow::Cow::Borrowed(text), true),
         Err(_) => (String::from_utf8_lossy(bytes), false),
     };
     let object = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text);
     let mut problem = None;
-    let values: Vec<String> = Field::ALL
-        .iter()
-        .map(|field| {
-            let value = object
-                .as_ref()
-                .ok()
-                .and_then(|o| o.get(mapping.columns.get(field)?))
-                .map(json_text)
-                .unwrap_or_default();
-            if !utf8_ok && value.contains('\u{fffd}') && problem.is_none() {
-                problem = Some(StructureProblem::InvalidUtf8 {
-                    column: mapping.column(*field).to_owned(),
-                });
-            }
-            value
-        })
-        .collect();
+    let values = Field::ALL.map(|field| {
+        let value = object
+            .as_ref()
+            .ok()
+            .and_then(|o| o.get(mapping.columns.get(&field)?))
+            .map(json_text)
+            .unwrap_or_default();
+        if !utf8_ok && value.contains('\u{fffd}') && problem.is_none() {
+            problem = Some(StructureProblem::InvalidUtf8 {
+                column: mapping.column(field).to_owned(),
+            });
+        }
+        Cow::Owned(value)
+    });
     if object.is_err() {
         problem = Some(StructureProblem::MalformedJson);
     } else if !utf8_ok && problem.is_none() {
@@ -253,13 +251,16 @@ fn json_text(value: &serde_json::Value) -> String {
 mod tests {
     use super::*;
 
-    fn read_all(content: &[u8], format: Format) -> Vec<RawRecord> {
+    fn read_all(content: &[u8], format: Format) -> Vec<RawRecord<'static>> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("export");
         std::fs::write(&path, content).unwrap();
         let mut records = Vec::new();
         for_each_record(&path, format, &Mapping::default(), None, |r| {
-            records.push(r);
+            records.push(RawRecord {
+                values: r.values.map(|v| Cow::Owned(v.into_owned())),
+                ..r
+            });
             true
         })
         .unwrap();

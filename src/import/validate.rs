@@ -75,7 +75,7 @@ pub struct Strictness {
 }
 
 struct Ctx<'a> {
-    raw: &'a RawRecord,
+    raw: &'a RawRecord<'a>,
     warnings: Vec<Finding>,
 }
 
@@ -106,7 +106,7 @@ fn optional(text: &str) -> Option<String> {
 }
 
 /// Validates one record against the rules of legacy-import.md §6.
-pub fn validate(raw: &RawRecord, mapping: &Mapping, now: i64, strict: Strictness) -> Validated {
+pub fn validate(raw: &RawRecord<'_>, mapping: &Mapping, now: i64, strict: Strictness) -> Validated {
     let mut ctx = Ctx {
         raw,
         warnings: Vec::new(),

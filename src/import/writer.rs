@@ -4,19 +4,19 @@
 //! with the size of the import, and a run killed at any moment resumes after its last
 //! committed chunk.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use super::fields::mask_pinfl;
+use super::hash::{FastMap, FastSet};
+use super::ids::IdSequence;
 use super::plan::{Decision, Plan};
 use super::read::{ReadError, for_each_record};
 use super::report::{Finding, Outcomes, Severity};
 use super::validate::{Candidate, LegacyStatus, Strictness, validate};
 use super::{ImportError, ImportOptions, Progress};
-use crate::crypto::random_id;
 use crate::store::{Account, ChunkKeys, LegacyAccountRow, SharedStore};
 
 /// Chunks parsed ahead of the writer.
@@ -81,9 +81,10 @@ pub async fn write(
         ..Written::default()
     };
     let mut chunks = 0;
+    let mut ids = IdSequence::starting_now();
     while let Some(chunk) = receiver.recv().await {
         let last_record = chunk.last_record;
-        write_chunk(store, options, &target, chunk, &mut written).await?;
+        write_chunk(store, options, &target, chunk, &mut ids, &mut written).await?;
         progress.written(last_record);
         chunks += 1;
         if options.stop_after_chunks == Some(chunks) {
@@ -185,17 +186,18 @@ async fn write_chunk(
     options: &ImportOptions,
     target: &WriteTarget,
     chunk: Chunk,
+    ids: &mut IdSequence,
     written: &mut Written,
 ) -> Result<(), ImportError> {
     let lookup = store
         .lookup_chunk(&options.source, &chunk_keys(&chunk.rows))
         .await?;
-    let imported: HashMap<&str, &[u8]> = lookup
+    let imported: FastMap<&str, &[u8]> = lookup
         .imported
         .iter()
         .map(|(id, digest)| (id.as_str(), digest.as_slice()))
         .collect();
-    let taken: HashSet<(&str, &str)> = lookup
+    let taken: FastSet<(&str, &str)> = lookup
         .taken
         .iter()
         .map(|(field, value)| (field.as_str(), value.as_str()))
@@ -269,7 +271,7 @@ async fn write_chunk(
         if c.password_hash.is_none() {
             counts.needs_password_reset += 1;
         }
-        let account = new_account(&c, options.now);
+        let account = new_account(&c, ids.next(), options.now);
         rows.push(legacy_row(options, &c, Some(account)));
     }
     if let Some(run_id) = &target.run_id {
@@ -288,9 +290,9 @@ async fn write_chunk(
     Ok(())
 }
 
-fn new_account(c: &Candidate, now: i64) -> Account {
+fn new_account(c: &Candidate, id: String, now: i64) -> Account {
     Account {
-        id: random_id(),
+        id,
         username: Some(c.username.clone()),
         email: c.email.clone(),
         email_verified: false,

@@ -135,6 +135,12 @@ fn check_report(report: &Report, defects: &[serde_json::Value]) {
 
 /// The accounts an import made, without their random ids, by legacy id.
 async fn accounts_by_legacy_id(store: &SharedStore) -> Vec<String> {
+    dump_accounts(store, true).await
+}
+
+/// [`accounts_by_legacy_id`], with or without `created_at` (a record without a readable
+/// creation time gets the import's clock, which differs between two processes).
+async fn dump_accounts(store: &SharedStore, with_created: bool) -> Vec<String> {
     let mut dump = Vec::new();
     for (legacy_id, account_id) in store.legacy_accounts("oneid").await.expect("legacy ids") {
         let account = match account_id {
@@ -153,7 +159,7 @@ async fn accounts_by_legacy_id(store: &SharedStore) -> Vec<String> {
                 a.birthdate,
                 a.password_hash,
                 a.disabled,
-                a.created_at,
+                with_created.then_some(a.created_at),
             )
         });
         dump.push(format!("{legacy_id} {account:?}"));
@@ -346,4 +352,119 @@ async fn json_lines_export_is_checked_the_same_way() {
         .await
         .expect("dry run");
     check_report(&report, &export.defects);
+}
+
+/// Runs the `yagona import` binary on `file` against `database_url`.
+fn import_command(file: &Path, database_url: &str, report: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_yagona"));
+    command
+        .arg("import")
+        .arg(file)
+        .args(["--chunk-size", "10", "--progress", "none", "--report"])
+        .arg(report)
+        .env("YAGONA_DATABASE_URL", database_url)
+        .env("YAGONA_LOG", "warn")
+        .stdout(std::process::Stdio::null());
+    command
+}
+
+/// `kill -9` of the import process once it has committed a chunk, then a second run: the end
+/// state is a clean run's, and the report accounts for every record.
+async fn killed_import_resumes_to_a_clean_runs_state(backend: crate::helpers::Backend) {
+    let mut database_url = String::new();
+    let Some(app) = crate::helpers::spawn_app_with(backend, |config| {
+        database_url = config.database_url.clone();
+    })
+    .await
+    else {
+        return;
+    };
+    let store = &app.state.provider.store;
+    let export = generate("csv");
+    let sha = yagona::crypto::sha256(&std::fs::read(&export.file).expect("export"));
+    let reports = tempfile::tempdir().expect("tempdir");
+    let report_path = reports.path().join("report.json");
+
+    let mut child = import_command(&export.file, &database_url, &report_path)
+        .spawn()
+        .expect("yagona import starts");
+    let committed = loop {
+        let run = store
+            .unfinished_import_run("oneid", &sha)
+            .await
+            .expect("import_runs");
+        if let Some(run) = run.filter(|r| r.last_committed_record > 0) {
+            child.kill().expect("SIGKILL");
+            child.wait().expect("reaped");
+            break run.last_committed_record;
+        }
+        assert!(
+            child.try_wait().expect("child state").is_none(),
+            "the import finished before a chunk was seen committed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    };
+    let killed = store
+        .unfinished_import_run("oneid", &sha)
+        .await
+        .expect("import_runs")
+        .expect("the killed run is unfinished");
+    assert!(killed.last_committed_record >= committed);
+    assert!((killed.last_committed_record as u64) < RECORDS);
+    let imported = store.legacy_accounts("oneid").await.expect("legacy ids");
+    assert!(!imported.is_empty(), "whole chunks stay committed");
+
+    let status = import_command(&export.file, &database_url, &report_path)
+        .status()
+        .expect("second run");
+    assert!(status.success());
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report_path).expect("report")).expect("json");
+    assert_eq!(
+        report["resumed_after_record"].as_i64(),
+        Some(killed.last_committed_record)
+    );
+    assert_eq!(report["records"].as_u64(), Some(RECORDS));
+    let total: u64 = [
+        "new",
+        "unchanged",
+        "changed",
+        "skipped",
+        "rejected",
+        "conflict",
+    ]
+    .iter()
+    .map(|k| report["outcomes"][k].as_u64().expect("outcome"))
+    .sum();
+    assert_eq!(total, RECORDS, "every record accounted for");
+    assert_eq!(
+        store.count_accounts().await.expect("count") as u64,
+        report["outcomes"]["new"].as_u64().expect("new")
+    );
+
+    let clean_dir = tempfile::tempdir().expect("tempdir");
+    let clean_url = format!("sqlite://{}", clean_dir.path().join("clean.db").display());
+    let clean_report = clean_dir.path().join("report.json");
+    let status = import_command(&export.file, &clean_url, &clean_report)
+        .status()
+        .expect("clean run");
+    assert!(status.success());
+    let clean: SharedStore = Arc::new(SqliteStore::connect(&clean_url, 1).await.expect("clean"));
+    let clean_report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&clean_report).expect("report")).expect("json");
+    assert_eq!(report["outcomes"], clean_report["outcomes"]);
+    assert_eq!(
+        dump_accounts(store, false).await,
+        dump_accounts(&clean, false).await
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_import_resumes_sqlite() {
+    killed_import_resumes_to_a_clean_runs_state(crate::helpers::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_import_resumes_postgres() {
+    killed_import_resumes_to_a_clean_runs_state(crate::helpers::Backend::Postgres).await;
 }

@@ -1,7 +1,7 @@
 use super::*;
 
-fn record(pairs: &[(Field, &str)]) -> RawRecord {
-    let mut values = vec![String::new(); Field::ALL.len()];
+fn record<'a>(pairs: &[(Field, &'a str)]) -> RawRecord<'a> {
+    let mut values: [std::borrow::Cow<'a, str>; Field::ALL.len()] = Default::default();
     let defaults = [
         (Field::LegacyId, "514003"),
         (Field::Login, "Alisher.Ismoilov"),
@@ -20,7 +20,7 @@ fn record(pairs: &[(Field, &str)]) -> RawRecord {
         (Field::Status, "ACTIVE"),
     ];
     for (field, value) in defaults.iter().chain(pairs) {
-        values[*field as usize] = (*value).to_owned();
+        values[*field as usize] = std::borrow::Cow::Borrowed(*value);
     }
     RawRecord {
         line: 2,
