@@ -107,7 +107,7 @@ impl Provider {
     }
 
     /// Checks a posted PKCS#7 (Base64) and finds the citizen it identifies.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn esign_sign_in(
         &self,
         pkcs7_base64: &str,

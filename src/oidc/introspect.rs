@@ -11,7 +11,7 @@ use crate::clients::ClientCredentials;
 use crate::crypto::token_hash;
 
 impl Provider {
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn introspect(
         &self,
         params: &RawParams,
@@ -80,7 +80,7 @@ impl Provider {
 
     /// Revokes an access token, or a refresh token together with its whole grant (RFC 7009
     /// §2.1). Unknown tokens and other clients' tokens are answered the same way: success.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn revoke(
         &self,
         params: &RawParams,

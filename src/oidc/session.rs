@@ -36,7 +36,7 @@ impl Provider {
     /// Checks a login and password. Unknown logins cost the same Argon2 work as wrong
     /// passwords; failures are throttled per login and per address; a successful sign-in with
     /// outdated hash parameters or a legacy scheme stores the upgraded Argon2id hash.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn password_sign_in(
         &self,
         login: &str,

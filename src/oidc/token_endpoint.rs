@@ -39,7 +39,7 @@ impl Provider {
             })
     }
 
-    #[tracing::instrument(skip_all, fields(grant_type))]
+    #[tracing::instrument(level = "debug", skip_all, fields(grant_type))]
     pub async fn token(
         &self,
         params: &RawParams,

@@ -38,7 +38,7 @@ impl AccountClaimsCache {
 
 impl Provider {
     /// The claims a bearer token may see. Errors are RFC 6750 §3.1 codes.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn userinfo(&self, token: &str) -> Result<Value, OAuthError> {
         let claims = self.active_access_token(token).ok_or_else(|| {
             OAuthError::invalid_token("the access token is invalid, expired or revoked")
