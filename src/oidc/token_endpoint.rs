@@ -125,10 +125,7 @@ impl Provider {
             .ok_or_else(|| OAuthError::invalid_request("refresh_token is missing"))?;
         let old_hash = token_hash(presented);
         // The token must belong to this client before it is touched.
-        let owner = match self.store.refresh_token(&old_hash).await? {
-            Some(token) => self.store.grant(&token.grant_id).await?,
-            None => None,
-        };
+        let owner = self.store.grant_of_refresh_token(&old_hash).await?;
         let Some(owner) = owner.filter(|g| g.client_id == client.client_id) else {
             return Err(OAuthError::invalid_grant("the refresh token is invalid"));
         };
@@ -144,8 +141,10 @@ impl Provider {
                 now,
             )
             .await?;
+        // Rotated: the grant was live at that moment (checked in the same statement), and
+        // nothing else of a grant changes, so `owner` is the grant to mint from.
         let grant = match rotation {
-            RefreshRotation::Rotated { grant } => grant,
+            RefreshRotation::Rotated => owner,
             RefreshRotation::Reused { grant_id } => {
                 // RFC 9700 §4.14.2: reuse of a rotated token revokes the whole grant.
                 tracing::warn!(grant_id, "refresh token reused; grant revoked");

@@ -129,6 +129,8 @@ pub trait GrantStore {
         new: &RefreshToken,
         now: UnixTime,
     ) -> StoreResult<RefreshRotation>;
+    /// The grant a refresh token belongs to (one query), to check its owner before rotating.
+    async fn grant_of_refresh_token(&self, token_hash: &[u8]) -> StoreResult<Option<Grant>>;
     /// Looks a refresh token up without changing it (introspection, revocation).
     async fn refresh_token(&self, token_hash: &[u8]) -> StoreResult<Option<RefreshToken>>;
 

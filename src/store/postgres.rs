@@ -16,6 +16,9 @@ pub struct PgStore {
 }
 
 impl PgStore {
+    /// How write transactions begin (row locks do the rest).
+    const BEGIN_WRITE: &'static str = "BEGIN";
+
     /// Connects to `url` (`postgres://user@host/db`, or `postgresql://…`) with a pool of at most
     /// `max_connections` connections.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {

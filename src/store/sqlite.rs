@@ -24,6 +24,10 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// How write transactions begin: taking the write lock at once, so concurrent writers
+    /// wait (busy timeout) instead of failing to upgrade a read lock and retrying.
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+
     /// Opens (creating when missing, with its parent directory) the database at `url`
     /// (`sqlite://path/to/file.db` or `sqlite::memory:`), in WAL mode with `synchronous =
     /// NORMAL`, a 5 s busy timeout and foreign keys enforced. An in-memory database lives in

@@ -113,8 +113,8 @@ pub struct RefreshToken {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefreshRotation {
-    /// The old token was live and is now used; the new one is stored.
-    Rotated { grant: Grant },
+    /// The old token was live (so was its grant) and is now used; the new one is stored.
+    Rotated,
     /// The old token had been used already: the caller revokes `grant_id`.
     Reused { grant_id: String },
     /// Unknown, expired, or its grant revoked or expired.

@@ -1,4 +1,6 @@
-//! The token lifecycle: grants, authorization codes, refresh tokens and revocations. The one-shot
+//! The token lifecycle: grants, authorization codes, refresh tokens and revocations.
+//! Write transactions start with the store's `BEGIN_WRITE` (`BEGIN IMMEDIATE` on SQLite, so
+//! concurrent writers queue on the write lock instead of failing to upgrade and retrying). The one-shot
 //! operations rest on conditional updates (`… AND used = FALSE … RETURNING`), so exactly one of
 //! several provider nodes sharing a database wins a code redemption or a refresh rotation.
 
@@ -19,7 +21,7 @@ macro_rules! impl_grant_store {
                     grant: &Grant,
                     code: &AuthorizationCode,
                 ) -> StoreResult<()> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                     sqlx::query(INSERT_GRANT)
                         .bind(&grant.id)
                         .bind(&grant.client_id)
@@ -94,7 +96,7 @@ macro_rules! impl_grant_store {
                     now: UnixTime,
                     keep_until: UnixTime,
                 ) -> StoreResult<()> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                     sqlx::query(RECORD_GRANT_REVOCATION)
                         .bind(grant_id)
                         .bind(now)
@@ -115,7 +117,7 @@ macro_rules! impl_grant_store {
                     now: UnixTime,
                     keep_until: UnixTime,
                 ) -> StoreResult<()> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                     sqlx::query(RECORD_SESSION_GRANT_REVOCATIONS)
                         .bind(session_id_hash)
                         .bind(now)
@@ -151,7 +153,7 @@ macro_rules! impl_grant_store {
                     new: &RefreshToken,
                     now: UnixTime,
                 ) -> StoreResult<RefreshRotation> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
                     let consumed: Option<String> = sqlx::query_scalar(CONSUME_REFRESH_TOKEN)
                         .bind(old_hash)
                         .bind(now)
@@ -166,10 +168,6 @@ macro_rules! impl_grant_store {
                             _ => RefreshRotation::Invalid,
                         });
                     };
-                    let grant: Grant = sqlx::query_as(SELECT_GRANT)
-                        .bind(&grant_id)
-                        .fetch_one(&mut *tx)
-                        .await?;
                     sqlx::query(INSERT_REFRESH_TOKEN)
                         .bind(&new.token_hash)
                         .bind(&grant_id)
@@ -180,7 +178,17 @@ macro_rules! impl_grant_store {
                         .await
                         .map_err(write_error)?;
                     tx.commit().await?;
-                    Ok(RefreshRotation::Rotated { grant })
+                    Ok(RefreshRotation::Rotated)
+                }
+
+                async fn grant_of_refresh_token(
+                    &self,
+                    token_hash: &[u8],
+                ) -> StoreResult<Option<Grant>> {
+                    Ok(sqlx::query_as(SELECT_GRANT_OF_REFRESH_TOKEN)
+                        .bind(token_hash)
+                        .fetch_optional(&self.pool)
+                        .await?)
                 }
 
                 async fn refresh_token(

@@ -112,6 +112,10 @@ pub(crate) const CONSUME_REFRESH_TOKEN: &str = "UPDATE refresh_tokens SET used =
     AND grant_id IN (SELECT id FROM grants WHERE revoked = FALSE AND expires_at > $2) \
     RETURNING grant_id";
 
+pub(crate) const SELECT_GRANT_OF_REFRESH_TOKEN: &str = "SELECT id, client_id, account_id, \
+    scope, auth_time, amr, acr, session_id_hash, created_at, expires_at, revoked FROM grants \
+    WHERE id = (SELECT grant_id FROM refresh_tokens WHERE token_hash = $1)";
+
 pub(crate) const SELECT_REFRESH_TOKEN: &str = "SELECT token_hash, grant_id, created_at, \
     expires_at, used FROM refresh_tokens WHERE token_hash = $1";
 

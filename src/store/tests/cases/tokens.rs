@@ -78,12 +78,7 @@ pub(in crate::store::tests) async fn refresh_rotation_then_reuse_detection(store
         )
         .await
         .unwrap();
-    assert_eq!(
-        rotated,
-        RefreshRotation::Rotated {
-            grant: grant.clone()
-        }
-    );
+    assert_eq!(rotated, RefreshRotation::Rotated);
     let old = store
         .refresh_token(&token_hash("rt-1"))
         .await
@@ -124,7 +119,21 @@ pub(in crate::store::tests) async fn refresh_rotation_then_reuse_detection(store
         )
         .await
         .unwrap();
-    assert_eq!(chained, RefreshRotation::Rotated { grant });
+    assert_eq!(chained, RefreshRotation::Rotated);
+    assert_eq!(
+        store
+            .grant_of_refresh_token(&token_hash("rt-3"))
+            .await
+            .unwrap(),
+        Some(grant)
+    );
+    assert_eq!(
+        store
+            .grant_of_refresh_token(&token_hash("nope"))
+            .await
+            .unwrap(),
+        None
+    );
     let unknown = store
         .rotate_refresh_token(&token_hash("nope"), &refresh("rt-4", "g1", NOW + HOUR), NOW)
         .await
