@@ -89,7 +89,8 @@ impl Default for TokenLifetimes {
 #[serde(deny_unknown_fields, default)]
 pub struct CachePolicy {
     /// Access tokens whose signature was already verified, remembered by hash (most recent
-    /// first); introspection and UserInfo skip the signature check for them.
+    /// first); introspection and UserInfo skip the signature check for them. Also bounds the
+    /// number of accounts UserInfo keeps.
     pub verified_access_tokens: usize,
     /// How often each node reloads the revocations other nodes recorded, in seconds: the
     /// longest a revoked access token stays usable at another node's UserInfo or introspection.

@@ -96,15 +96,13 @@ impl Provider {
             }
             return Ok(());
         }
-        if let Some(refresh) = self.store.refresh_token(&token_hash(token)).await? {
-            let owned = self
-                .store
-                .grant(&refresh.grant_id)
-                .await?
-                .is_some_and(|g| g.client_id == client.client_id);
-            if owned {
-                self.revoke_grant(&refresh.grant_id).await?;
-            }
+        if let Some(grant) = self
+            .store
+            .grant_of_refresh_token(&token_hash(token))
+            .await?
+            && grant.client_id == client.client_id
+        {
+            self.revoke_grant(&grant.id).await?;
         }
         Ok(())
     }
