@@ -14,8 +14,10 @@ use serde_json::{Value, json};
 use crate::cdp::{Cdp, Chromium, chromium};
 use crate::helpers::{PASSWORD, REDIRECT_URI, STATE, TestApp, code_params, jwt_part, query};
 
-/// The portal's redirect URI is not served: the browser's request to it is intercepted.
-const REDIRECT_PATTERN: &str = "http://localhost:9/*";
+/// The portal's redirect URI is not served: the browser's request to it is intercepted. Only
+/// the callback: the page answered there makes the browser ask for `/favicon.ico` too, which
+/// must not be taken for the next redirect.
+const REDIRECT_PATTERN: &str = "http://localhost:9/callback*";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn passkey_registration_and_sign_in_in_a_real_browser() {
