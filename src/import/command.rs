@@ -67,6 +67,9 @@ pub enum ProgressArg {
 }
 
 /// Runs `yagona import`.
+/// Database connections of an import run: see `writer::COMMITS_IN_FLIGHT`.
+const IMPORT_CONNECTIONS: u32 = 3;
+
 pub async fn import_command(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
     let mut options = ImportOptions::new(&args.file, SystemClock.now());
     if let Some(format) = args.format {
@@ -90,8 +93,9 @@ pub async fn import_command(config: &Config, args: ImportArgs) -> anyhow::Result
         ProgressArg::Plain => ProgressMode::Plain,
         ProgressArg::None => ProgressMode::Hidden,
     };
-    // One connection: the writer is the only user, and SQLite's page cache is per connection.
-    let store = store::connect(&config.database_url, 1).await?;
+    // Two chunk transactions in flight and the next chunk's lookup beside them (on SQLite the
+    // transactions share its one writer connection, and the lookup has a reader).
+    let store = store::connect(&config.database_url, IMPORT_CONNECTIONS).await?;
     store.migrate().await?;
     let started = std::time::Instant::now();
     let report = run_import(&store, &options).await?;

@@ -96,6 +96,8 @@ pub enum ImportError {
     Report(std::io::Error),
     #[error("the parsing thread failed")]
     ParserPanicked,
+    #[error("a chunk's writing task failed")]
+    WriterPanicked,
 }
 
 /// Imports (or, with `dry_run`, checks) one export file and returns the report. Continues an

@@ -2,12 +2,15 @@
 //! writes them. Each chunk costs two lookups (`ImportStore::lookup_chunk`) and one
 //! transaction that also moves the run's progress marker, so the time per chunk does not grow
 //! with the size of the import, and a run killed at any moment resumes after its last
-//! committed chunk.
+//! committed chunk. Two chunks' transactions may be open at once; their markers commit in
+//! order.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
 
 use super::fields::mask_pinfl;
 use super::hash::{FastMap, FastSet};
@@ -17,7 +20,9 @@ use super::read::{ReadError, for_each_record};
 use super::report::{Finding, Outcomes, Severity};
 use super::validate::{Candidate, LegacyStatus, Strictness, validate};
 use super::{ImportError, ImportOptions, Progress};
-use crate::store::{Account, ChunkKeys, LegacyAccountRow, SharedStore};
+use crate::store::{
+    Account, ChunkKeys, ImportMarker, LegacyAccountRow, PreviousChunk, SharedStore, StoreResult,
+};
 
 /// Chunks parsed ahead of the writer.
 const CHANNEL_DEPTH: usize = 2;
@@ -82,16 +87,33 @@ pub async fn write(
     };
     let mut chunks = 0;
     let mut ids = IdSequence::starting_now();
+    let mut commits = Commits::default();
     while let Some(chunk) = receiver.recv().await {
         let last_record = chunk.last_record;
-        write_chunk(store, options, &target, chunk, &mut ids, &mut written).await?;
-        progress.written(last_record);
+        let rows = check_chunk(store, options, chunk, &mut ids, &mut written).await?;
+        match &target.run_id {
+            Some(run_id) => {
+                commits.start(
+                    store,
+                    run_id,
+                    rows,
+                    last_record,
+                    &written.counts,
+                    options.now,
+                )?;
+                commits
+                    .keep_at_most(COMMITS_IN_FLIGHT - 1, &progress)
+                    .await?;
+            }
+            None => progress.written(last_record),
+        }
         chunks += 1;
         if options.stop_after_chunks == Some(chunks) {
             written.interrupted = true;
             break;
         }
     }
+    commits.keep_at_most(0, &progress).await?;
     drop(receiver);
     let parsed = parser.join().map_err(|_| ImportError::ParserPanicked)?;
     if !written.interrupted {
@@ -181,14 +203,72 @@ fn chunk_keys(rows: &[ChunkRow]) -> ChunkKeys {
     }
 }
 
-async fn write_chunk(
+/// Chunks whose transactions may be open at once. The next chunk is looked up and its rows
+/// written while the previous one commits (PostgreSQL: on another connection and another
+/// server process; SQLite: the lookup on a reader beside the one writer), and the marker
+/// still moves in order (`ImportStore::commit_import_chunk`).
+const COMMITS_IN_FLIGHT: usize = 2;
+
+/// The chunk transactions in flight, oldest first, each with the last record it covers.
+#[derive(Default)]
+struct Commits {
+    in_flight: VecDeque<(u64, JoinHandle<StoreResult<()>>)>,
+    /// Resolves when the newest chunk in flight has committed.
+    newest: Option<PreviousChunk>,
+}
+
+impl Commits {
+    fn start(
+        &mut self,
+        store: &SharedStore,
+        run_id: &str,
+        rows: Vec<LegacyAccountRow>,
+        last_record: u64,
+        counts: &WriteCounts,
+        now: i64,
+    ) -> Result<(), ImportError> {
+        let counts = serde_json::to_string(counts).map_err(|e| ImportError::Report(e.into()))?;
+        let (committed, next) = oneshot::channel();
+        let previous = self.newest.replace(next);
+        let (store, run_id) = (Arc::clone(store), run_id.to_owned());
+        let task = tokio::spawn(async move {
+            let marker = ImportMarker {
+                last_record: last_record as i64,
+                counts: &counts,
+                now,
+            };
+            store
+                .commit_import_chunk(&run_id, &rows, marker, previous)
+                .await?;
+            // The next chunk may be gone already (the run stopped): nothing waits then.
+            let _ = committed.send(());
+            Ok(())
+        });
+        self.in_flight.push_back((last_record, task));
+        Ok(())
+    }
+
+    /// Waits for the oldest chunks until at most `limit` are in flight.
+    async fn keep_at_most(&mut self, limit: usize, progress: &Progress) -> Result<(), ImportError> {
+        while self.in_flight.len() > limit {
+            let Some((last_record, task)) = self.in_flight.pop_front() else {
+                break;
+            };
+            task.await.map_err(|_| ImportError::WriterPanicked)??;
+            progress.written(last_record);
+        }
+        Ok(())
+    }
+}
+
+/// Looks a chunk up and decides each row: what to write, what to count and report.
+async fn check_chunk(
     store: &SharedStore,
     options: &ImportOptions,
-    target: &WriteTarget,
     chunk: Chunk,
     ids: &mut IdSequence,
     written: &mut Written,
-) -> Result<(), ImportError> {
+) -> Result<Vec<LegacyAccountRow>, ImportError> {
     let lookup = store
         .lookup_chunk(&options.source, &chunk_keys(&chunk.rows))
         .await?;
@@ -274,20 +354,7 @@ async fn write_chunk(
         let account = new_account(&c, ids.next(), options.now);
         rows.push(legacy_row(options, &c, Some(account)));
     }
-    if let Some(run_id) = &target.run_id {
-        let counts_json =
-            serde_json::to_string(&written.counts).map_err(|e| ImportError::Report(e.into()))?;
-        store
-            .commit_import_chunk(
-                run_id,
-                &rows,
-                chunk.last_record as i64,
-                &counts_json,
-                options.now,
-            )
-            .await?;
-    }
-    Ok(())
+    Ok(rows)
 }
 
 fn new_account(c: &Candidate, id: String, now: i64) -> Account {

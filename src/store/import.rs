@@ -38,6 +38,15 @@ pub struct ImportRun {
     pub updated_at: UnixTime,
 }
 
+/// Where a committed chunk leaves its run: the last record it covers, the totals so far (JSON)
+/// and when.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportMarker<'a> {
+    pub last_record: i64,
+    pub counts: &'a str,
+    pub now: UnixTime,
+}
+
 /// What the database already holds for one chunk's rows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChunkLookup {
@@ -58,6 +67,10 @@ pub struct ChunkKeys {
     pub phones: Vec<String>,
 }
 
+/// Resolves when the previous chunk of the same run has committed, and fails when that chunk
+/// failed: a chunk's progress marker may only move after every earlier chunk is committed.
+pub type PreviousChunk = tokio::sync::oneshot::Receiver<()>;
+
 #[async_trait]
 pub trait ImportStore {
     /// What the database already has for a chunk: two queries, whatever the chunk's size.
@@ -70,14 +83,17 @@ pub trait ImportStore {
     ) -> StoreResult<Option<ImportRun>>;
     async fn start_import_run(&self, run: &ImportRun) -> StoreResult<()>;
     /// Inserts a chunk's accounts and legacy keys and moves the run's marker to `last_record`
-    /// with the new `counts`, in one transaction: all of it is committed, or none.
+    /// with the new `counts`, in one transaction: all of it is committed, or none. With
+    /// `previous`, the marker moves (and the transaction commits) only once the previous chunk
+    /// has committed, and nothing is committed if it failed; the rows may be written meanwhile,
+    /// so two chunks of one run can be in flight (their rows never collide: the import's
+    /// checking pass settled every duplicate within the file).
     async fn commit_import_chunk(
         &self,
         run_id: &str,
         rows: &[LegacyAccountRow],
-        last_record: i64,
-        counts: &str,
-        now: UnixTime,
+        marker: ImportMarker<'_>,
+        previous: Option<PreviousChunk>,
     ) -> StoreResult<()>;
     /// Marks the run finished with its final counts.
     async fn finish_import_run(&self, run_id: &str, counts: &str, now: UnixTime)

@@ -39,6 +39,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A write that depended on an earlier one was rolled back because that one failed.
+    #[error("not committed: {0}")]
+    NotCommitted(&'static str),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

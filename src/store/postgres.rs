@@ -33,6 +33,15 @@ impl PgStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+
+    /// Writes share the pool: PostgreSQL has row locks, not one database-wide write lock.
+    pub(crate) fn writer(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
 }
 
 impl_store!(PgStore, backend = "postgres", migrator = MIGRATOR);

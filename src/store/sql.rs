@@ -58,7 +58,7 @@ macro_rules! impl_store {
                         .bind(account.disabled)
                         .bind(account.created_at)
                         .bind(account.updated_at)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await
                         .map_err(write_error)?;
                     Ok(())
@@ -89,7 +89,7 @@ macro_rules! impl_store {
                         .bind(id)
                         .bind(hash)
                         .bind(now)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(())
                 }
@@ -112,7 +112,7 @@ macro_rules! impl_store {
                         .bind(&session.acr)
                         .bind(session.created_at)
                         .bind(session.expires_at)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await
                         .map_err(write_error)?;
                     Ok(())
@@ -133,7 +133,7 @@ macro_rules! impl_store {
                 async fn delete_session(&self, id_hash: &[u8]) -> StoreResult<()> {
                     sqlx::query(DELETE_SESSION)
                         .bind(id_hash)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(())
                 }
@@ -147,7 +147,7 @@ macro_rules! impl_store {
                         .bind(&request.params)
                         .bind(request.created_at)
                         .bind(request.expires_at)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await
                         .map_err(write_error)?;
                     Ok(())
@@ -168,7 +168,7 @@ macro_rules! impl_store {
                 async fn take_auth_request(&self, id_hash: &[u8]) -> StoreResult<bool> {
                     let deleted = sqlx::query(DELETE_AUTH_REQUEST)
                         .bind(id_hash)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(deleted.rows_affected() > 0)
                 }
@@ -200,7 +200,7 @@ macro_rules! impl_store {
                         .bind(client_id)
                         .bind(scope)
                         .bind(now)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(())
                 }
@@ -218,7 +218,7 @@ macro_rules! impl_store {
                         .bind(client_id)
                         .bind(jti)
                         .bind(expires_at)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(inserted.rows_affected() == 1)
                 }
@@ -247,7 +247,7 @@ macro_rules! impl_store {
                     now: UnixTime,
                     lock_for: fn(i64) -> i64,
                 ) -> StoreResult<ThrottleRecord> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer().begin_with(Self::BEGIN_WRITE).await?;
                     let failures: i64 = sqlx::query_scalar(COUNT_THROTTLE_FAILURE)
                         .bind(key)
                         .bind(now)
@@ -266,7 +266,7 @@ macro_rules! impl_store {
                 async fn clear_failures(&self, key: &str) -> StoreResult<()> {
                     sqlx::query(DELETE_THROTTLE)
                         .bind(key)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(())
                 }
@@ -279,14 +279,17 @@ macro_rules! impl_store {
                 }
 
                 async fn migrate(&self) -> StoreResult<()> {
-                    $migrator.run(&self.pool).await?;
+                    $migrator.run(self.writer()).await?;
                     Ok(())
                 }
 
                 async fn purge_expired(&self, now: UnixTime) -> StoreResult<u64> {
                     let mut deleted = 0;
                     for statement in PURGE_EXPIRED {
-                        let done = sqlx::query(statement).bind(now).execute(&self.pool).await?;
+                        let done = sqlx::query(statement)
+                            .bind(now)
+                            .execute(self.writer())
+                            .await?;
                         deleted += done.rows_affected();
                     }
                     Ok(deleted)

@@ -17,46 +17,80 @@ static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 /// How long a connection waits for another writer before failing with "database is locked".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The store on SQLite.
+/// The store on SQLite: every write on one connection, reads on a pool beside it.
+///
+/// SQLite admits one writer at a time. With writes spread over a pool, concurrent writers
+/// met at the write lock and waited in SQLite's busy handler (sleep, retry), which costs CPU
+/// and latency: a refresh cost 0.42 ms of CPU with p99 57 ms, on one writer connection 0.33 ms
+/// with p99 13 ms (issue 6). Writers now queue for the one writer connection in the pool's
+/// fair async queue instead, and readers (WAL mode) never wait for them.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
+    /// Readers. For an in-memory database, the one connection, shared with `writer`.
     pool: SqlitePool,
+    writer: SqlitePool,
 }
 
 impl SqliteStore {
     /// How write transactions begin: taking the write lock at once, so concurrent writers
     /// wait (busy timeout) instead of failing to upgrade a read lock and retrying.
-    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    pub(crate) const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
 
     /// Opens (creating when missing, with its parent directory) the database at `url`
     /// (`sqlite://path/to/file.db` or `sqlite::memory:`), in WAL mode with `synchronous =
-    /// NORMAL`, a 5 s busy timeout and foreign keys enforced. An in-memory database lives in
-    /// one connection, so the pool is then limited to one.
+    /// NORMAL`, a 5 s busy timeout and foreign keys enforced, with one writer connection and
+    /// up to `max_connections` readers. An in-memory database lives in one connection, which
+    /// then does everything.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
-        let in_memory = is_in_memory(url);
         let mut options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
-        let max_connections = if in_memory {
-            1
-        } else {
-            options = options.journal_mode(SqliteJournalMode::Wal);
-            create_parent_dir(options.get_filename()).await?;
-            max_connections.max(1)
-        };
-        let pool = SqlitePoolOptions::new()
-            .max_connections(max_connections)
-            .connect_with(options)
-            .await?;
-        Ok(Self { pool })
+        if is_in_memory(url) {
+            let pool = pool_of(1, options).await?;
+            return Ok(Self {
+                writer: pool.clone(),
+                pool,
+            });
+        }
+        options = options.journal_mode(SqliteJournalMode::Wal);
+        create_parent_dir(options.get_filename()).await?;
+        // The writer first: it creates the file and switches it to WAL before readers open it.
+        let writer = pool_of(1, options.clone()).await?;
+        let pool = pool_of(max_connections.max(1), options).await?;
+        Ok(Self { pool, writer })
     }
 
-    /// The underlying pool, for closing it at shutdown.
+    /// The readers' pool.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+
+    /// The one connection every write goes through.
+    pub(crate) fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+
+    /// Closes the readers and the writer.
+    pub async fn close(&self) {
+        self.pool.close().await;
+        self.writer.close().await;
+    }
+}
+
+/// A pool that does not ping a connection before lending it: a SQLite connection is a file
+/// handle and a thread in this process, it cannot go stale the way a network one can, and the
+/// ping is one more hand-off to the connection's thread per statement.
+async fn pool_of(
+    max_connections: u32,
+    options: SqliteConnectOptions,
+) -> Result<SqlitePool, sqlx::Error> {
+    SqlitePoolOptions::new()
+        .max_connections(max_connections)
+        .test_before_acquire(false)
+        .connect_with(options)
+        .await
 }
 
 impl_store!(SqliteStore, backend = "sqlite", migrator = MIGRATOR);

@@ -82,7 +82,7 @@ where
     let store = SqliteStore::connect(&url, 4).await.expect("open SQLite");
     store.migrate().await.expect("migrate SQLite");
     case(Arc::new(store.clone())).await;
-    store.pool().close().await;
+    store.close().await;
 }
 
 /// Runs a case on a scratch PostgreSQL database, or reports the skip when no server is
@@ -110,7 +110,7 @@ where
         .expect("connect to scratch database");
     store.migrate().await.expect("migrate PostgreSQL");
     let outcome = tokio::spawn(case(Arc::new(store.clone()))).await;
-    store.pool().close().await;
+    store.close().await;
     database.drop_now().await;
     if let Err(error) = outcome {
         std::panic::resume_unwind(error.into_panic());

@@ -57,7 +57,7 @@ macro_rules! impl_esign_store {
                         .bind(&c.request_hash)
                         .bind(c.created_at)
                         .bind(c.expires_at)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await
                         .map_err(write_error)?;
                     Ok(())
@@ -71,7 +71,7 @@ macro_rules! impl_esign_store {
                 ) -> StoreResult<Option<EsignChallenge>> {
                     let taken: Option<EsignChallenge> = sqlx::query_as(TAKE_ESIGN_CHALLENGE)
                         .bind(challenge_hash)
-                        .fetch_optional(&self.pool)
+                        .fetch_optional(self.writer())
                         .await?;
                     Ok(taken.filter(|c| {
                         c.expires_at > now
@@ -91,7 +91,7 @@ macro_rules! impl_esign_store {
                         .bind(&a.pinfl_hash)
                         .bind(&a.account_id)
                         .bind(&a.client_address)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await
                         .map_err(write_error)?;
                     Ok(())
@@ -117,7 +117,7 @@ macro_rules! impl_esign_store {
                         .bind(account_id)
                         .bind(method)
                         .bind(now)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await
                         .map_err(write_error)?;
                     Ok(())
@@ -144,7 +144,7 @@ macro_rules! impl_esign_store {
                         .bind(&organization.tin)
                         .bind(&organization.name)
                         .bind(expires_at)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await
                         .map_err(write_error)?;
                     Ok(())
@@ -169,7 +169,7 @@ macro_rules! impl_esign_store {
                         .bind(grant_id)
                         .bind(&organization.tin)
                         .bind(&organization.name)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await
                         .map_err(write_error)?;
                     Ok(())

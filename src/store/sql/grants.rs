@@ -21,7 +21,7 @@ macro_rules! impl_grant_store {
                     grant: &Grant,
                     code: &AuthorizationCode,
                 ) -> StoreResult<()> {
-                    let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                    let mut tx = self.writer().begin_with(Self::BEGIN_WRITE).await?;
                     sqlx::query(INSERT_GRANT)
                         .bind(&grant.id)
                         .bind(&grant.client_id)
@@ -63,7 +63,7 @@ macro_rules! impl_grant_store {
                     let redeemed: Option<AuthorizationCode> = sqlx::query_as(REDEEM_CODE)
                         .bind(code_hash)
                         .bind(now)
-                        .fetch_optional(&self.pool)
+                        .fetch_optional(self.writer())
                         .await?;
                     let Some(code) = redeemed else {
                         let state: Option<(bool, String)> = sqlx::query_as(SELECT_CODE_STATE)
@@ -96,7 +96,7 @@ macro_rules! impl_grant_store {
                     now: UnixTime,
                     keep_until: UnixTime,
                 ) -> StoreResult<()> {
-                    let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                    let mut tx = self.writer().begin_with(Self::BEGIN_WRITE).await?;
                     sqlx::query(RECORD_GRANT_REVOCATION)
                         .bind(grant_id)
                         .bind(now)
@@ -117,7 +117,7 @@ macro_rules! impl_grant_store {
                     now: UnixTime,
                     keep_until: UnixTime,
                 ) -> StoreResult<()> {
-                    let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                    let mut tx = self.writer().begin_with(Self::BEGIN_WRITE).await?;
                     sqlx::query(RECORD_SESSION_GRANT_REVOCATIONS)
                         .bind(session_id_hash)
                         .bind(now)
@@ -139,7 +139,7 @@ macro_rules! impl_grant_store {
                         .bind(token.created_at)
                         .bind(token.expires_at)
                         .bind(token.used)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await
                         .map_err(write_error)?;
                     Ok(())
@@ -153,7 +153,7 @@ macro_rules! impl_grant_store {
                     new: &RefreshToken,
                     now: UnixTime,
                 ) -> StoreResult<RefreshRotation> {
-                    let mut tx = self.pool.begin_with(Self::BEGIN_WRITE).await?;
+                    let mut tx = self.writer().begin_with(Self::BEGIN_WRITE).await?;
                     let consumed: Option<String> = sqlx::query_scalar(CONSUME_REFRESH_TOKEN)
                         .bind(old_hash)
                         .bind(now)
@@ -211,7 +211,7 @@ macro_rules! impl_grant_store {
                         .bind(jti)
                         .bind(now)
                         .bind(expires_at)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(())
                 }

@@ -77,7 +77,7 @@ macro_rules! impl_import_store {
                         .bind(&run.counts)
                         .bind(run.started_at)
                         .bind(run.updated_at)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await
                         .map_err($crate::store::sql::write_error)?;
                     Ok(())
@@ -87,12 +87,10 @@ macro_rules! impl_import_store {
                     &self,
                     run_id: &str,
                     rows: &[LegacyAccountRow],
-                    last_record: i64,
-                    counts: &str,
-                    now: UnixTime,
+                    marker: ImportMarker<'_>,
+                    previous: Option<PreviousChunk>,
                 ) -> StoreResult<()> {
-                    self.import_commit(run_id, rows, last_record, counts, now)
-                        .await
+                    self.import_commit(run_id, rows, marker, previous).await
                 }
 
                 async fn finish_import_run(
@@ -105,7 +103,7 @@ macro_rules! impl_import_store {
                         .bind(run_id)
                         .bind(counts)
                         .bind(now)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(())
                 }
@@ -122,7 +120,7 @@ macro_rules! impl_import_store {
                         .bind(old)
                         .bind(new)
                         .bind(now)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(done.rows_affected() == 1)
                 }
@@ -137,7 +135,7 @@ macro_rules! impl_import_store {
                         .bind(id)
                         .bind(hash)
                         .bind(now)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(done.rows_affected() == 1)
                 }

@@ -79,7 +79,7 @@ macro_rules! impl_passkey_store {
                         .bind(passkey.backup_eligible)
                         .bind(passkey.backup_state)
                         .bind(passkey.sign_count)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await
                         .map_err(write_error)?;
                     Ok(())
@@ -117,7 +117,7 @@ macro_rules! impl_passkey_store {
                         .bind(used.backup_eligible)
                         .bind(used.backup_state)
                         .bind(used.used_at)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(updated.rows_affected() > 0)
                 }
@@ -132,7 +132,7 @@ macro_rules! impl_passkey_store {
                         .bind(account_id)
                         .bind(credential_id)
                         .bind(name)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(updated.rows_affected() > 0)
                 }
@@ -143,7 +143,7 @@ macro_rules! impl_passkey_store {
                     credential_id: &[u8],
                     now: UnixTime,
                 ) -> StoreResult<PasskeyRemoval> {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.writer().begin_with(Self::BEGIN_WRITE).await?;
                     sqlx::query(LOCK_ACCOUNT)
                         .bind(account_id)
                         .bind(now)
@@ -193,7 +193,7 @@ macro_rules! impl_passkey_store {
                         .bind(account_id)
                         .bind(required)
                         .bind(now)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await?;
                     Ok(())
                 }
@@ -207,7 +207,7 @@ macro_rules! impl_passkey_store {
                         .bind(&ceremony.binding_hash)
                         .bind(ceremony.created_at)
                         .bind(ceremony.expires_at)
-                        .execute(&self.pool)
+                        .execute(self.writer())
                         .await
                         .map_err(write_error)?;
                     Ok(())
@@ -223,7 +223,7 @@ macro_rules! impl_passkey_store {
                         .bind(id_hash)
                         .bind(binding_hash)
                         .bind(now)
-                        .fetch_optional(&self.pool)
+                        .fetch_optional(self.writer())
                         .await?)
                 }
             }

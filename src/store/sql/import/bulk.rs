@@ -9,17 +9,17 @@
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::UPDATE_IMPORT_MARKER;
-use crate::clock::UnixTime;
 use crate::store::sql::write_error;
 use crate::store::{
-    Account, ChunkKeys, ChunkLookup, LegacyAccountRow, PgStore, SqliteStore, StoreError,
-    StoreResult,
+    Account, ChunkKeys, ChunkLookup, ImportMarker, LegacyAccountRow, PgStore, PreviousChunk,
+    SqliteStore, StoreError, StoreResult,
 };
 
 /// SQLite's page cache for the connection an import runs on, in KiB (negative `cache_size`):
 /// the unique indexes of a million accounts take a few hundred MiB and are written in random
 /// order, so with the default 2 MiB cache every chunk would read and write them from disk and
-/// the import would slow down as it grows. Set per connection; `yagona import` uses one.
+/// the import would slow down as it grows. Set per connection: on the reader that looks a
+/// chunk up and on the writer that commits it.
 const SQLITE_IMPORT_CACHE: &str = "PRAGMA cache_size = -524288";
 
 /// WAL frames (pages) after which a commit on the import's connection checkpoints, instead of
@@ -88,9 +88,9 @@ impl SqliteStore {
         keys: &ChunkKeys,
     ) -> StoreResult<ChunkLookup> {
         let mut connection = self.pool().acquire().await?;
-        for pragma in [SQLITE_IMPORT_CACHE, SQLITE_IMPORT_CHECKPOINT] {
-            sqlx::query(pragma).execute(&mut *connection).await?;
-        }
+        sqlx::query(SQLITE_IMPORT_CACHE)
+            .execute(&mut *connection)
+            .await?;
         let imported = sqlx::query_as(SQLITE_SELECT_IMPORTED)
             .bind(source)
             .bind(json_list(&keys.legacy_ids)?)
@@ -110,12 +110,16 @@ impl SqliteStore {
         &self,
         run_id: &str,
         rows: &[LegacyAccountRow],
-        last_record: i64,
-        counts: &str,
-        now: UnixTime,
+        marker: ImportMarker<'_>,
+        previous: Option<PreviousChunk>,
     ) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
-        sqlx::query(SQLITE_IMPORT_CACHE).execute(&mut *tx).await?;
+        // One writer connection: waiting for the previous chunk while holding it would
+        // keep that chunk from ever committing.
+        previous_committed(previous).await?;
+        let mut tx = self.writer().begin_with(Self::BEGIN_WRITE).await?;
+        for pragma in [SQLITE_IMPORT_CACHE, SQLITE_IMPORT_CHECKPOINT] {
+            sqlx::query(pragma).execute(&mut *tx).await?;
+        }
         let accounts = accounts_of(rows);
         for batch in accounts.chunks(SQLITE_ROWS_PER_STATEMENT) {
             let mut insert = QueryBuilder::<Sqlite>::new(INSERT_ACCOUNTS_HEAD);
@@ -154,7 +158,7 @@ impl SqliteStore {
                     .push_bind(row.account.as_ref().map(|a| a.id.as_str()))
                     .push_bind(row.legacy_status.as_str())
                     .push_bind(row.row_sha256.as_slice())
-                    .push_bind(now);
+                    .push_bind(marker.now);
             });
             insert
                 .build()
@@ -162,13 +166,7 @@ impl SqliteStore {
                 .await
                 .map_err(write_error)?;
         }
-        sqlx::query(UPDATE_IMPORT_MARKER)
-            .bind(run_id)
-            .bind(last_record)
-            .bind(counts)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        move_marker(&mut tx, run_id, marker).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -199,10 +197,15 @@ impl PgStore {
         &self,
         run_id: &str,
         rows: &[LegacyAccountRow],
-        last_record: i64,
-        counts: &str,
-        now: UnixTime,
+        marker: ImportMarker<'_>,
+        previous: Option<PreviousChunk>,
     ) -> StoreResult<()> {
+        // The rows are written while the previous chunk commits, on another connection; with
+        // a pool of one, that connection could be this one, so the wait comes first then.
+        let mut previous = previous;
+        if self.pool().options().get_max_connections() < 2 {
+            previous_committed(previous.take()).await?;
+        }
         let mut tx = self.pool().begin().await?;
         let accounts = accounts_of(rows);
         if !accounts.is_empty() {
@@ -268,19 +271,47 @@ impl PgStore {
                         .map(|r| r.row_sha256.clone())
                         .collect::<Vec<_>>(),
                 )
-                .bind(now)
+                .bind(marker.now)
                 .execute(&mut *tx)
                 .await
                 .map_err(write_error)?;
         }
-        sqlx::query(UPDATE_IMPORT_MARKER)
-            .bind(run_id)
-            .bind(last_record)
-            .bind(counts)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        previous_committed(previous).await?;
+        move_marker(&mut tx, run_id, marker).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Waits for the previous chunk of the run (if any) to commit.
+async fn previous_committed(previous: Option<PreviousChunk>) -> StoreResult<()> {
+    match previous {
+        Some(previous) => previous
+            .await
+            .map_err(|_| StoreError::NotCommitted("the previous chunk of this run failed")),
+        None => Ok(()),
+    }
+}
+
+/// Moves the run's progress marker inside the chunk's transaction.
+async fn move_marker<DB>(
+    tx: &mut sqlx::Transaction<'_, DB>,
+    run_id: &str,
+    marker: ImportMarker<'_>,
+) -> StoreResult<()>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    sqlx::query(UPDATE_IMPORT_MARKER)
+        .bind(run_id)
+        .bind(marker.last_record)
+        .bind(marker.counts)
+        .bind(marker.now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
