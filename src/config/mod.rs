@@ -73,6 +73,16 @@ impl Default for Config {
 #[error("configuration error: {0}")]
 pub struct ConfigError(String);
 
+/// OWASP's Argon2id configurations of equal strength, as `(memory_kib, iterations)` with
+/// parallelism 1 (Password Storage Cheat Sheet): parameters must reach one of them.
+const OWASP_ARGON2ID: [(u32, u32); 5] = [
+    (47_104, 1),
+    (19_456, 2),
+    (12_288, 3),
+    (9_216, 4),
+    (7_168, 5),
+];
+
 impl Config {
     /// Defaults, then `file` (when given), then the `YAGONA_*` environment.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
@@ -196,11 +206,14 @@ impl Config {
                 "password.max_concurrent_hashes must be at least 1".into(),
             ));
         }
-        let below_floor = p.memory_kib < 19_456 || p.iterations < 2 || p.parallelism < 1;
-        if below_floor && !p.allow_weak_parameters {
+        let meets_owasp = OWASP_ARGON2ID.iter().any(|&(memory_kib, iterations)| {
+            p.memory_kib >= memory_kib && p.iterations >= iterations
+        });
+        let acceptable = meets_owasp && p.parallelism >= 1;
+        if !acceptable && !p.allow_weak_parameters {
             return Err(ConfigError(
-                "password: Argon2id parameters below the OWASP floor (memory_kib >= 19456, \
-                 iterations >= 2, parallelism >= 1)"
+                "password: Argon2id parameters weaker than OWASP's (memory_kib/iterations at \
+                 least 47104/1, 19456/2, 12288/3, 9216/4 or 7168/5; parallelism >= 1)"
                     .into(),
             ));
         }
@@ -295,6 +308,22 @@ mod tests {
         assert!(config.validate().is_err());
         config.password.allow_weak_parameters = true;
         config.validate().expect("explicitly allowed");
+    }
+
+    #[test]
+    fn argon2_may_trade_memory_for_iterations_along_owasps_list() {
+        let with = |memory_kib, iterations| {
+            let mut config = Config::default();
+            config.password.memory_kib = memory_kib;
+            config.password.iterations = iterations;
+            config.validate()
+        };
+        Config::default().validate().expect("the default");
+        with(19_456, 2).expect("OWASP 19 MiB, t=2");
+        with(9_216, 4).expect("OWASP 9 MiB, t=4");
+        with(65_536, 1).expect("more memory than OWASP's 46 MiB, t=1");
+        assert!(with(12_288, 2).is_err(), "12 MiB needs t=3");
+        assert!(with(7_000, 9).is_err(), "below OWASP's smallest memory");
     }
 
     #[test]

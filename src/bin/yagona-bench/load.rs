@@ -91,11 +91,16 @@ where
     total
 }
 
-/// Argon2id at the production parameters (OWASP: m=19456 KiB, t=2, p=1), as the provider
-/// computes it for each password sign-in.
+/// Argon2id at the provider's default parameters, as it computes it for each password sign-in.
 pub fn production_argon2() -> anyhow::Result<Argon2<'static>> {
-    let params = Params::new(19_456, 2, 1, Some(32))
-        .map_err(|e| anyhow::anyhow!("Argon2 parameters: {e}"))?;
+    let policy = yagona::config::PasswordPolicy::default();
+    let params = Params::new(
+        policy.memory_kib,
+        policy.iterations,
+        policy.parallelism,
+        Some(32),
+    )
+    .map_err(|e| anyhow::anyhow!("Argon2 parameters: {e}"))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 

@@ -213,7 +213,7 @@ mod tests {
         );
         assert_eq!(get("YAGONA_LISTEN").as_deref(), Some("127.0.0.1:5000"));
         assert_eq!(get("YAGONA_DATABASE_URL"), Some(url));
-        assert_eq!(get("YAGONA_PASSWORD__MEMORY_KIB").as_deref(), Some("19456"));
+        assert_eq!(get("YAGONA_PASSWORD__MEMORY_KIB").as_deref(), Some("12288"));
         assert_eq!(
             get("YAGONA_LOGIN_THROTTLE__FREE_ATTEMPTS").as_deref(),
             Some(RELAXED_ATTEMPTS)
