@@ -84,15 +84,8 @@ pub async fn continue_flow(
     };
     let page = match (step, session) {
         (Step::IssueCode, Some(session)) => {
-            return match provider.issue_code(request, session).await {
-                Ok(location) => {
-                    if let Some(handle) = handle
-                        && let Err(e) = provider.finish_pending(handle).await
-                    {
-                        return internal_page(state, ctx, &e);
-                    }
-                    see_other(&location, set_cookies)
-                }
+            return match provider.issue_code(request, session, handle).await {
+                Ok(location) => see_other(&location, set_cookies),
                 Err(error) => authorize_error(state, ctx, error),
             };
         }

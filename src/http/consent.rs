@@ -148,14 +148,13 @@ pub async fn submit(
         return internal_page(&state, &ctx, &e);
     }
     // Sign-in was settled before the consent page was shown; consent is settled now.
-    let location = match provider.issue_code(&pending.request, session).await {
-        Ok(location) => location,
-        Err(error) => return authorize_error(&state, &ctx, error),
-    };
-    if let Err(e) = provider.finish_pending(&pending.handle).await {
-        return internal_page(&state, &ctx, &e);
+    match provider
+        .issue_code(&pending.request, session, Some(&pending.handle))
+        .await
+    {
+        Ok(location) => see_other(&location, Vec::new()),
+        Err(error) => authorize_error(&state, &ctx, error),
     }
-    see_other(&location, Vec::new())
 }
 
 fn client_name(state: &AppState, request: &AuthorizationRequest) -> String {

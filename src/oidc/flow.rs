@@ -162,11 +162,13 @@ impl Provider {
     }
 
     /// Creates the grant and a single-use code, and returns the redirect back to the client
-    /// (RFC 6749 §4.1.2, with `iss` per RFC 9207).
+    /// (RFC 6749 §4.1.2, with `iss` per RFC 9207). The pending request behind `handle`, if
+    /// any, ends in the same transaction.
     pub async fn issue_code(
         &self,
         request: &AuthorizationRequest,
         session: &Session,
+        handle: Option<&str>,
     ) -> Result<String, AuthorizeError> {
         let now = self.now();
         let grant = Grant {
@@ -195,7 +197,7 @@ impl Provider {
             used: false,
         };
         self.store
-            .create_grant_with_code(&grant, &record)
+            .create_grant_with_code(&grant, &record, handle.map(token_hash).as_deref())
             .await
             .map_err(|e| self.internal_error(request, &e))?;
         if request.scopes().contains("organization") {

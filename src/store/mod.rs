@@ -95,11 +95,13 @@ pub trait ConsentStore {
 
 #[async_trait]
 pub trait GrantStore {
-    /// Creates the grant and its authorization code in one transaction.
+    /// Creates the grant and its authorization code in one transaction, which also ends the
+    /// pending authorization request `finished_request` (its id hash) when one is given.
     async fn create_grant_with_code(
         &self,
         grant: &Grant,
         code: &AuthorizationCode,
+        finished_request: Option<&[u8]>,
     ) -> StoreResult<()>;
     /// Redeems a code exactly once (atomic conditional update). A code already redeemed is
     /// reported as `Replayed` with its grant id so the caller can revoke the grant.

@@ -50,6 +50,7 @@ conformance_tests!(
     auth_request_is_taken_once,
     consent_is_replaced,
     grant_and_code_are_created_together,
+    issuing_a_code_ends_its_pending_request,
     code_is_redeemed_once_then_replayed,
     expired_unknown_or_revoked_codes_are_invalid,
     refresh_rotation_then_reuse_detection,

@@ -20,8 +20,15 @@ macro_rules! impl_grant_store {
                     &self,
                     grant: &Grant,
                     code: &AuthorizationCode,
+                    finished_request: Option<&[u8]>,
                 ) -> StoreResult<()> {
                     let mut tx = self.writer().begin_with(Self::BEGIN_WRITE).await?;
+                    if let Some(id_hash) = finished_request {
+                        sqlx::query(DELETE_AUTH_REQUEST)
+                            .bind(id_hash)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                     sqlx::query(INSERT_GRANT)
                         .bind(&grant.id)
                         .bind(&grant.client_id)

@@ -9,10 +9,54 @@ pub(in crate::store::tests) async fn grant_and_code_are_created_together(store: 
     // The second code reuses code-1's hash: the insert fails and takes its grant with it.
     let second = grant("g2", "acc", None);
     let result = store
-        .create_grant_with_code(&second, &code("code-1", "g2"))
+        .create_grant_with_code(&second, &code("code-1", "g2"), None)
         .await;
     assert_eq!(conflict_field(result), "primary key");
     assert_eq!(store.grant("g2").await.unwrap(), None);
+}
+
+pub(in crate::store::tests) async fn issuing_a_code_ends_its_pending_request(store: SharedStore) {
+    store.create_account(&account("acc", "aziz")).await.unwrap();
+    let pending = PendingAuthRequest {
+        id_hash: token_hash("req-1"),
+        params: "{}".to_owned(),
+        created_at: NOW,
+        expires_at: NOW + 600,
+    };
+    store.put_auth_request(&pending).await.unwrap();
+    // A failed issue (the code hash is taken) keeps the request for another try.
+    store
+        .create_grant_with_code(&grant("g1", "acc", None), &code("code-1", "g1"), None)
+        .await
+        .unwrap();
+    let result = store
+        .create_grant_with_code(
+            &grant("g2", "acc", None),
+            &code("code-1", "g2"),
+            Some(&pending.id_hash),
+        )
+        .await;
+    assert_eq!(conflict_field(result), "primary key");
+    assert!(
+        store
+            .auth_request(&pending.id_hash, NOW)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    store
+        .create_grant_with_code(
+            &grant("g3", "acc", None),
+            &code("code-3", "g3"),
+            Some(&pending.id_hash),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.auth_request(&pending.id_hash, NOW).await.unwrap(),
+        None
+    );
+    assert!(store.grant("g3").await.unwrap().is_some());
 }
 
 pub(in crate::store::tests) async fn code_is_redeemed_once_then_replayed(store: SharedStore) {
@@ -55,7 +99,7 @@ pub(in crate::store::tests) async fn expired_unknown_or_revoked_codes_are_invali
     );
 
     store
-        .create_grant_with_code(&grant("g2", "acc", None), &code("code-2", "g2"))
+        .create_grant_with_code(&grant("g2", "acc", None), &code("code-2", "g2"), None)
         .await
         .unwrap();
     store.revoke_grant("g2", NOW, NOW + 300).await.unwrap();
@@ -203,7 +247,7 @@ pub(in crate::store::tests) async fn revoked_grant_stops_refresh_and_is_recorded
 pub(in crate::store::tests) async fn revoking_a_session_revokes_its_grants(store: SharedStore) {
     seed_grant(&store).await;
     store
-        .create_grant_with_code(&grant("g2", "acc", Some("other")), &code("c2", "g2"))
+        .create_grant_with_code(&grant("g2", "acc", Some("other")), &code("c2", "g2"), None)
         .await
         .unwrap();
     store
@@ -264,7 +308,7 @@ pub(in crate::store::tests) async fn purge_deletes_only_expired_rows(store: Shar
     let mut old = grant("g-old", "acc", None);
     old.expires_at = NOW + 100;
     store
-        .create_grant_with_code(&old, &code("code-old", "g-old"))
+        .create_grant_with_code(&old, &code("code-old", "g-old"), None)
         .await
         .unwrap();
     store
