@@ -21,9 +21,15 @@ impl PgStore {
 
     /// Connects to `url` (`postgres://user@host/db`, or `postgresql://…`) with a pool of at most
     /// `max_connections` connections.
+    ///
+    /// A connection is not pinged before it is lent (that was one more round trip to the server
+    /// per statement): sqlx pings it when it comes back to the pool, so a broken one is dropped
+    /// there, and only a connection that broke while idle (the server restarted) fails one
+    /// statement before it is dropped the same way.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(1))
+            .test_before_acquire(false)
             .connect(url)
             .await?;
         Ok(Self { pool })
