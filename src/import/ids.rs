@@ -35,7 +35,9 @@ fn push_digits(out: &mut Vec<u8>, value: u64, digits: usize) {
 }
 
 impl IdSequence {
-    /// A sequence starting now.
+    /// A sequence starting now. The wall clock in milliseconds, not the import's injected clock
+    /// (whole seconds): it only orders ids, two runs a second apart must not share a prefix, and
+    /// it decides nothing a test would need to control.
     pub fn starting_now() -> Self {
         let millis = SystemTime::now()
             .duration_since(UNIX_EPOCH)
