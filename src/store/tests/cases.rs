@@ -1,8 +1,9 @@
 //! The conformance cases. Each takes a fresh, migrated store and asserts behaviour that both
-//! backends must share. This file holds the fixtures; the cases live in `identity`, `tokens`
-//! and `passkeys`.
+//! backends must share. This file holds the fixtures; the cases live in `identity`, `tokens`,
+//! `passkeys` and `import`.
 
 mod identity;
+mod import;
 mod passkeys;
 mod tokens;
 
@@ -11,6 +12,7 @@ use crate::crypto::token_hash;
 use crate::store::*;
 
 pub(super) use identity::*;
+pub(super) use import::*;
 pub(super) use passkeys::*;
 pub(super) use tokens::*;
 
