@@ -66,10 +66,11 @@ pub enum ProgressArg {
     None,
 }
 
-/// Runs `yagona import`.
-/// Database connections of an import run: see `writer::COMMITS_IN_FLIGHT`.
-const IMPORT_CONNECTIONS: u32 = 3;
+/// Database connections of an import run: one per chunk transaction in flight and one for the
+/// next chunk's lookup.
+const IMPORT_CONNECTIONS: u32 = super::writer::COMMITS_IN_FLIGHT as u32 + 1;
 
+/// Runs `yagona import`.
 pub async fn import_command(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
     let mut options = ImportOptions::new(&args.file, SystemClock.now());
     if let Some(format) = args.format {

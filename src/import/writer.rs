@@ -207,7 +207,7 @@ fn chunk_keys(rows: &[ChunkRow]) -> ChunkKeys {
 /// written while the previous one commits (PostgreSQL: on another connection and another
 /// server process; SQLite: the lookup on a reader beside the one writer), and the marker
 /// still moves in order (`ImportStore::commit_import_chunk`).
-const COMMITS_IN_FLIGHT: usize = 2;
+pub(super) const COMMITS_IN_FLIGHT: usize = 2;
 
 /// The chunk transactions in flight, oldest first, each with the last record it covers.
 #[derive(Default)]
