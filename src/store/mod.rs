@@ -126,8 +126,9 @@ pub trait GrantStore {
     ) -> StoreResult<()>;
 
     async fn insert_refresh_token(&self, token: &RefreshToken) -> StoreResult<()>;
-    /// Rotates a refresh token atomically: the old one is marked used (only if it was unused,
-    /// unexpired and its grant is live), the new one inserted, in one transaction.
+    /// Rotates a refresh token atomically, in one statement: the new one is inserted as the old
+    /// one's successor, only if the old one was unused (no successor yet), unexpired and its
+    /// grant live. A second rotation of the same token is `Reused`.
     async fn rotate_refresh_token(
         &self,
         old_hash: &[u8],

@@ -51,6 +51,7 @@ conformance_tests!(
     consent_is_replaced,
     grant_and_code_are_created_together,
     issuing_a_code_ends_its_pending_request,
+    a_token_marked_used_is_reused,
     a_chunk_commits_only_after_the_previous_one,
     code_is_redeemed_once_then_replayed,
     expired_unknown_or_revoked_codes_are_invalid,

@@ -160,32 +160,31 @@ macro_rules! impl_grant_store {
                     new: &RefreshToken,
                     now: UnixTime,
                 ) -> StoreResult<RefreshRotation> {
-                    let mut tx = self.writer().begin_with(Self::BEGIN_WRITE).await?;
-                    let consumed: Option<String> = sqlx::query_scalar(CONSUME_REFRESH_TOKEN)
-                        .bind(old_hash)
-                        .bind(now)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    let Some(grant_id) = consumed else {
-                        tx.rollback().await?;
-                        return Ok(match self.refresh_token(old_hash).await? {
-                            Some(old) if old.used => RefreshRotation::Reused {
-                                grant_id: old.grant_id,
-                            },
-                            _ => RefreshRotation::Invalid,
-                        });
-                    };
-                    sqlx::query(INSERT_REFRESH_TOKEN)
-                        .bind(&new.token_hash)
-                        .bind(&grant_id)
-                        .bind(new.created_at)
-                        .bind(new.expires_at)
-                        .bind(new.used)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(write_error)?;
-                    tx.commit().await?;
-                    Ok(RefreshRotation::Rotated)
+                    // One statement, so one round trip on the writer (issue 6).
+                    let rotated: StoreResult<Option<String>> =
+                        sqlx::query_scalar(ROTATE_REFRESH_TOKEN)
+                            .bind(old_hash)
+                            .bind(now)
+                            .bind(&new.token_hash)
+                            .bind(new.created_at)
+                            .bind(new.expires_at)
+                            .fetch_optional(self.writer())
+                            .await
+                            .map_err(write_error);
+                    match rotated {
+                        Ok(Some(_)) => return Ok(RefreshRotation::Rotated),
+                        // Not rotatable (unknown, expired, marked used, grant ended), or
+                        // already rotated (the unique `parent_hash`), perhaps concurrently.
+                        Ok(None) => {}
+                        Err(StoreError::Conflict(field)) if field == "parent_hash" => {}
+                        Err(error) => return Err(error),
+                    }
+                    Ok(match self.refresh_token(old_hash).await? {
+                        Some(old) if old.used => RefreshRotation::Reused {
+                            grant_id: old.grant_id,
+                        },
+                        _ => RefreshRotation::Invalid,
+                    })
                 }
 
                 async fn grant_of_refresh_token(

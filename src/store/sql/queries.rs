@@ -106,8 +106,13 @@ pub(crate) const SELECT_CODE_STATE: &str =
 pub(crate) const INSERT_REFRESH_TOKEN: &str = "INSERT INTO refresh_tokens (token_hash, grant_id, \
     created_at, expires_at, used) VALUES ($1, $2, $3, $4, $5)";
 
-/// Marks a refresh token used, only while it is unused, unexpired and its grant is live.
-pub(crate) const CONSUME_REFRESH_TOKEN: &str = "UPDATE refresh_tokens SET used = TRUE \
+/// Rotation in one statement (RFC 9700 §4.14.2): the successor ($3, with $4 and $5 as its
+/// times) is inserted under the presented token's grant only while that token is unused,
+/// unexpired and its grant live. The unique `parent_hash` admits one successor per token, so a
+/// second rotation of the same token fails with a unique violation: reuse.
+pub(crate) const ROTATE_REFRESH_TOKEN: &str = "INSERT INTO refresh_tokens (token_hash, grant_id, \
+    created_at, expires_at, used, parent_hash) \
+    SELECT $3, grant_id, $4, $5, FALSE, token_hash FROM refresh_tokens \
     WHERE token_hash = $1 AND used = FALSE AND expires_at > $2 \
     AND grant_id IN (SELECT id FROM grants WHERE revoked = FALSE AND expires_at > $2) \
     RETURNING grant_id";
@@ -116,8 +121,11 @@ pub(crate) const SELECT_GRANT_OF_REFRESH_TOKEN: &str = "SELECT id, client_id, ac
     scope, auth_time, amr, acr, session_id_hash, created_at, expires_at, revoked FROM grants \
     WHERE id = (SELECT grant_id FROM refresh_tokens WHERE token_hash = $1)";
 
+/// A token is used once rotated: marked (before migration 0007) or with a successor.
 pub(crate) const SELECT_REFRESH_TOKEN: &str = "SELECT token_hash, grant_id, created_at, \
-    expires_at, used FROM refresh_tokens WHERE token_hash = $1";
+    expires_at, (used OR EXISTS (SELECT 1 FROM refresh_tokens AS successor \
+    WHERE successor.parent_hash = refresh_tokens.token_hash)) AS used \
+    FROM refresh_tokens WHERE token_hash = $1";
 
 // Access token revocations (the tokens themselves are not stored).
 

@@ -194,6 +194,34 @@ pub(in crate::store::tests) async fn refresh_rotation_then_reuse_detection(store
     assert_eq!(expired, RefreshRotation::Invalid);
 }
 
+/// Tokens rotated before rotation recorded successors carry `used = TRUE`: still reuse.
+pub(in crate::store::tests) async fn a_token_marked_used_is_reused(store: SharedStore) {
+    seed_grant(&store).await;
+    let marked = RefreshToken {
+        used: true,
+        ..refresh("rt-old", "g1", NOW + HOUR)
+    };
+    store.insert_refresh_token(&marked).await.unwrap();
+    let again = store
+        .rotate_refresh_token(
+            &token_hash("rt-old"),
+            &refresh("rt-next", "g1", NOW + HOUR),
+            NOW + 5,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        again,
+        RefreshRotation::Reused {
+            grant_id: "g1".to_owned()
+        }
+    );
+    assert_eq!(
+        store.refresh_token(&token_hash("rt-next")).await.unwrap(),
+        None
+    );
+}
+
 pub(in crate::store::tests) async fn refresh_stops_when_grant_expires(store: SharedStore) {
     let grant = seed_grant(&store).await;
     store
