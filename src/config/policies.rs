@@ -90,7 +90,7 @@ impl Default for TokenLifetimes {
 pub struct CachePolicy {
     /// Access tokens whose signature was already verified, remembered by hash (most recent
     /// first); introspection and UserInfo skip the signature check for them. Also bounds the
-    /// number of accounts UserInfo keeps.
+    /// number of accounts UserInfo keeps and of refresh tokens whose grant a node remembers.
     pub verified_access_tokens: usize,
     /// How often each node reloads the revocations other nodes recorded, in seconds: the
     /// longest a revoked access token stays usable at another node's UserInfo or introspection.

@@ -7,7 +7,7 @@ use crate::clients::{ClientAuthenticator, ClientRegistry};
 use crate::clock::{SharedClock, UnixTime};
 use crate::config::{Config, TokenLifetimes};
 use crate::keys::KeyRing;
-use crate::store::SharedStore;
+use crate::store::{Grant, SharedStore};
 
 use super::access_tokens::AccessTokens;
 use super::userinfo::AccountClaimsCache;
@@ -39,7 +39,14 @@ pub struct Provider {
     pub access_tokens: Arc<AccessTokens>,
     /// Accounts recently read by UserInfo.
     pub userinfo_accounts: Arc<AccountClaimsCache>,
+    /// The grant behind each live refresh token this node issued or rotated, by the token's
+    /// SHA-256, so a refresh does not read it again. Only a grant's fixed fields are used from
+    /// here: whether it is revoked or ended is decided by the rotation statement itself.
+    pub refresh_grants: Arc<RefreshGrants>,
 }
+
+/// Grants of live refresh tokens, by token hash (bounded, most recent first).
+pub type RefreshGrants = quick_cache::sync::Cache<[u8; 32], Arc<Grant>>;
 
 impl Provider {
     pub fn new(
@@ -59,6 +66,7 @@ impl Provider {
                 caches.userinfo_account_seconds,
                 caches.verified_access_tokens,
             )),
+            refresh_grants: Arc::new(RefreshGrants::new(caches.verified_access_tokens.max(1))),
             secure_cookies: issuer.starts_with("https://"),
             issuer,
             store,

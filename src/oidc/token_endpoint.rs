@@ -8,7 +8,9 @@ use super::provider::Provider;
 use super::scope::{Scopes, USER_SCOPES};
 use super::tokens::{TokenResponse, TokenSubject};
 use crate::clients::{Client, ClientCredentials, GrantType};
-use crate::crypto::{random_token, token_hash};
+use std::sync::Arc;
+
+use crate::crypto::{random_token, sha256_array, token_hash};
 use crate::store::{CodeRedemption, Grant, RefreshRotation, RefreshToken};
 
 impl Provider {
@@ -123,9 +125,17 @@ impl Provider {
         let presented = params
             .get("refresh_token")?
             .ok_or_else(|| OAuthError::invalid_request("refresh_token is missing"))?;
-        let old_hash = token_hash(presented);
+        let old_key = sha256_array(presented.as_bytes());
+        let old_hash = old_key.to_vec();
         // The token must belong to this client before it is touched.
-        let owner = self.store.grant_of_refresh_token(&old_hash).await?;
+        let owner = match self.refresh_grants.get(&old_key) {
+            Some(grant) => Some(grant),
+            None => self
+                .store
+                .grant_of_refresh_token(&old_hash)
+                .await?
+                .map(Arc::new),
+        };
         let Some(owner) = owner.filter(|g| g.client_id == client.client_id) else {
             return Err(OAuthError::invalid_grant("the refresh token is invalid"));
         };
@@ -143,8 +153,13 @@ impl Provider {
             .await?;
         // Rotated: the grant was live at that moment (checked in the same statement), and
         // nothing else of a grant changes, so `owner` is the grant to mint from.
+        self.refresh_grants.remove(&old_key);
         let grant = match rotation {
-            RefreshRotation::Rotated => owner,
+            RefreshRotation::Rotated => {
+                self.refresh_grants
+                    .insert(sha256_array(new_token.as_bytes()), Arc::clone(&owner));
+                owner
+            }
             RefreshRotation::Reused { grant_id } => {
                 // RFC 9700 §4.14.2: reuse of a rotated token revokes the whole grant.
                 tracing::warn!(grant_id, "refresh token reused; grant revoked");
@@ -241,6 +256,8 @@ impl Provider {
             self.store
                 .insert_refresh_token(&self.refresh_record(&token, Some(grant)))
                 .await?;
+            self.refresh_grants
+                .insert(sha256_array(token.as_bytes()), Arc::new(grant.clone()));
             Some(token)
         } else {
             None

@@ -14,6 +14,7 @@ mod esign;
 mod import;
 mod introspect_revoke;
 mod logout;
+mod nodes;
 mod pages;
 mod passkeys;
 mod sessions;

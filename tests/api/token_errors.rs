@@ -10,13 +10,17 @@ use crate::both_backends;
 use crate::helpers::{REDIRECT_URI, SECRET, TestApp, code_params, jwt_part, pkce_pair, sqlite_app};
 
 /// A code for `portal` with `scope`, signing in (and consenting) as aziza when needed.
-async fn portal_code(app: &TestApp, scope: &str) -> String {
+pub(crate) async fn portal_code(app: &TestApp, scope: &str) -> String {
     app.code(&code_params("portal", &[("scope", scope)]), "aziza")
         .await
 }
 
 /// Checks a JSON error response: status, `error` code and `Cache-Control: no-store`.
-async fn assert_token_error(response: reqwest::Response, status: u16, error: &str) -> Value {
+pub(crate) async fn assert_token_error(
+    response: reqwest::Response,
+    status: u16,
+    error: &str,
+) -> Value {
     assert_eq!(response.status(), status);
     assert_eq!(
         response.headers()["cache-control"],
@@ -34,7 +38,7 @@ async fn assert_token_error(response: reqwest::Response, status: u16, error: &st
     body
 }
 
-async fn refresh(
+pub(crate) async fn refresh(
     app: &TestApp,
     client_id: &str,
     token: &str,
