@@ -25,14 +25,7 @@ async fn refresh_after_another_node(app: TestApp) {
     let now = app.clock.now();
 
     // Another node rotated the token: presenting it here is reuse, and revokes the grant.
-    let code = portal_code(&app, "openid offline_access").await;
-    let tokens: Value = app
-        .redeem("portal", &code, None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let first = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let (first, grant_id) = offline_tokens(&app).await;
     let elsewhere = RefreshToken {
         token_hash: token_hash("rotated on another node"),
         grant_id: String::new(),
@@ -51,33 +44,37 @@ async fn refresh_after_another_node(app: TestApp) {
         "invalid_grant",
     )
     .await;
-    let grant_id = jwt_part(tokens["access_token"].as_str().unwrap(), 1)["grant_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     assert!(store.grant(&grant_id).await.unwrap().unwrap().revoked);
 
     // Another node revoked the grant: its refresh token is refused here.
-    let code = portal_code(&app, "openid offline_access").await;
+    let (second, grant_id) = offline_tokens(&app).await;
+    store
+        .revoke_grant(&grant_id, now, now + 3600)
+        .await
+        .unwrap();
+    assert_token_error(
+        refresh(&app, "portal", &second, None).await,
+        400,
+        "invalid_grant",
+    )
+    .await;
+}
+
+/// A fresh refresh token for `portal` and the id of its grant (from the access token).
+async fn offline_tokens(app: &TestApp) -> (String, String) {
+    let code = portal_code(app, "openid offline_access").await;
     let tokens: Value = app
         .redeem("portal", &code, None)
         .await
         .json()
         .await
         .unwrap();
-    let second = tokens["refresh_token"].as_str().unwrap();
     let grant_id = jwt_part(tokens["access_token"].as_str().unwrap(), 1)["grant_id"]
         .as_str()
         .unwrap()
         .to_owned();
-    store
-        .revoke_grant(&grant_id, now, now + 3600)
-        .await
-        .unwrap();
-    assert_token_error(
-        refresh(&app, "portal", second, None).await,
-        400,
-        "invalid_grant",
+    (
+        tokens["refresh_token"].as_str().unwrap().to_owned(),
+        grant_id,
     )
-    .await;
 }
