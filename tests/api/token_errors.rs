@@ -1,5 +1,5 @@
-//! The token endpoint's refusals (RFC 6749 §5.2, RFC 7636 §4.6, RFC 9700 §2.1.1, §4.14) and
-//! the shape of what it issues (RFC 9068 access tokens).
+//! The token endpoint's refusals (RFC 6749 §5.2, RFC 7636 §4.6, RFC 9700 §2.1.1) and the
+//! shape of what it issues (RFC 9068 access tokens). Refresh tokens: `refresh.rs`.
 
 #![allow(clippy::unwrap_used)] // A test fails loudly on anything unexpected.
 
@@ -310,100 +310,6 @@ async fn client_credentials(app: TestApp) {
         )
         .await;
     assert_token_error(portal, 400, "unauthorized_client").await;
-}
-
-both_backends!(refresh_cannot_outlive_the_grant, refresh_absolute_lifetime);
-
-async fn refresh_absolute_lifetime(app: TestApp) {
-    app.citizen("aziza").await;
-    let code = portal_code(&app, "openid offline_access").await;
-    let mut token = app.tokens("portal", &code, None).await["refresh_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    // Each refresh token lives 14 days, the grant 30: refreshing every 10 days works until the
-    // grant ends.
-    for _ in 0..2 {
-        app.clock.advance(10 * 86_400);
-        let response = refresh(&app, "portal", &token, None).await;
-        assert_eq!(response.status(), 200);
-        let body: Value = response.json().await.unwrap();
-        token = body["refresh_token"].as_str().unwrap().to_owned();
-    }
-    app.clock.advance(9 * 86_400);
-    let response = refresh(&app, "portal", &token, None).await;
-    assert_eq!(response.status(), 200, "day 29 is inside the grant");
-    let body: Value = response.json().await.unwrap();
-    token = body["refresh_token"].as_str().unwrap().to_owned();
-
-    app.clock.advance(2 * 86_400);
-    let expired = refresh(&app, "portal", &token, None).await;
-    assert_token_error(expired, 400, "invalid_grant").await;
-}
-
-both_backends!(refresh_may_narrow_but_not_widen_scope, refresh_scope);
-
-async fn refresh_scope(app: TestApp) {
-    app.citizen("aziza").await;
-    let code = portal_code(&app, "openid profile email offline_access").await;
-    let first = app.tokens("portal", &code, None).await;
-    let token = first["refresh_token"].as_str().unwrap();
-
-    let narrowed = refresh(&app, "portal", token, Some("openid profile")).await;
-    assert_eq!(narrowed.status(), 200);
-    let narrowed: Value = narrowed.json().await.unwrap();
-    assert_eq!(narrowed["scope"], "openid profile");
-    let claims = jwt_part(narrowed["access_token"].as_str().unwrap(), 1);
-    assert_eq!(claims["scope"], "openid profile");
-    let userinfo: Value = app
-        .userinfo(narrowed["access_token"].as_str().unwrap())
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert!(userinfo.get("email").is_none(), "{userinfo}");
-
-    let next = narrowed["refresh_token"].as_str().unwrap();
-    let widened = refresh(&app, "portal", next, Some("openid profile phone")).await;
-    assert_token_error(widened, 400, "invalid_scope").await;
-}
-
-both_backends!(
-    refused_refresh_keeps_the_refresh_token_usable,
-    refused_refresh_keeps_token
-);
-
-/// An error response must not change state: after a refresh refused for its scope, the client's
-/// refresh token still works (otherwise a bad `scope` parameter silently ends the grant).
-async fn refused_refresh_keeps_token(app: TestApp) {
-    app.citizen("aziza").await;
-    let code = portal_code(&app, "openid profile offline_access").await;
-    let tokens = app.tokens("portal", &code, None).await;
-    let token = tokens["refresh_token"].as_str().unwrap();
-    let widened = refresh(&app, "portal", token, Some("openid email")).await;
-    assert_token_error(widened, 400, "invalid_scope").await;
-    let retried = refresh(&app, "portal", token, None).await;
-    assert_eq!(
-        retried.status(),
-        200,
-        "the refresh token was consumed by a refused request: {}",
-        retried.text().await.unwrap()
-    );
-}
-
-both_backends!(refresh_token_is_bound_to_its_client, refresh_other_client);
-
-async fn refresh_other_client(app: TestApp) {
-    app.citizen("aziza").await;
-    let code = portal_code(&app, "openid offline_access").await;
-    let tokens = app.tokens("portal", &code, None).await;
-    let token = tokens["refresh_token"].as_str().unwrap();
-    let stolen = refresh(&app, "otherportal", token, None).await;
-    assert_token_error(stolen, 400, "invalid_grant").await;
-    // The attempt did not spend or revoke the owner's token.
-    assert_eq!(refresh(&app, "portal", token, None).await.status(), 200);
-    let garbage = refresh(&app, "portal", "no-such-refresh-token", None).await;
-    assert_token_error(garbage, 400, "invalid_grant").await;
 }
 
 both_backends!(access_tokens_are_rfc9068_jwts, access_token_format);
