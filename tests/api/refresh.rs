@@ -158,12 +158,7 @@ async fn refresh_after_another_node(app: TestApp) {
 /// A fresh refresh token for `portal` and the id of its grant (from the access token).
 async fn offline_tokens(app: &TestApp) -> (String, String) {
     let code = portal_code(app, "openid offline_access").await;
-    let tokens: Value = app
-        .redeem("portal", &code, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let tokens = app.tokens("portal", &code, None).await;
     let grant_id = jwt_part(tokens["access_token"].as_str().unwrap(), 1)["grant_id"]
         .as_str()
         .unwrap()
