@@ -103,19 +103,15 @@ macro_rules! impl_grant_store {
                     now: UnixTime,
                     keep_until: UnixTime,
                 ) -> StoreResult<()> {
-                    let mut tx = self.writer().begin_with(Self::BEGIN_WRITE).await?;
-                    sqlx::query(RECORD_GRANT_REVOCATION)
-                        .bind(grant_id)
-                        .bind(now)
-                        .bind(keep_until)
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query(REVOKE_GRANT)
-                        .bind(grant_id)
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await?;
-                    Ok(())
+                    let revocation = GrantRevocation {
+                        record: RECORD_GRANT_REVOCATION,
+                        flag: REVOKE_GRANT,
+                        now,
+                        keep_until,
+                    };
+                    revocation
+                        .apply(self.writer(), Self::BEGIN_WRITE, grant_id)
+                        .await
                 }
 
                 async fn revoke_grants_for_session(
@@ -124,19 +120,15 @@ macro_rules! impl_grant_store {
                     now: UnixTime,
                     keep_until: UnixTime,
                 ) -> StoreResult<()> {
-                    let mut tx = self.writer().begin_with(Self::BEGIN_WRITE).await?;
-                    sqlx::query(RECORD_SESSION_GRANT_REVOCATIONS)
-                        .bind(session_id_hash)
-                        .bind(now)
-                        .bind(keep_until)
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query(REVOKE_GRANTS_FOR_SESSION)
-                        .bind(session_id_hash)
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await?;
-                    Ok(())
+                    let revocation = GrantRevocation {
+                        record: RECORD_SESSION_GRANT_REVOCATIONS,
+                        flag: REVOKE_GRANTS_FOR_SESSION,
+                        now,
+                        keep_until,
+                    };
+                    revocation
+                        .apply(self.writer(), Self::BEGIN_WRITE, session_id_hash)
+                        .await
                 }
 
                 async fn insert_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {
@@ -239,3 +231,40 @@ macro_rules! impl_grant_store {
 }
 
 pub(crate) use impl_grant_store;
+
+/// Revoking grants (one by id, or a session's): record them for the access tokens they issued
+/// (`record`: `$1` the key, `$2` now, `$3` until when), then flip the flag that stops their
+/// refresh tokens (`flag`: `$1` the key), both in one transaction.
+pub(crate) struct GrantRevocation {
+    pub record: &'static str,
+    pub flag: &'static str,
+    pub now: crate::clock::UnixTime,
+    pub keep_until: crate::clock::UnixTime,
+}
+
+impl GrantRevocation {
+    pub(crate) async fn apply<DB, K>(
+        &self,
+        pool: &sqlx::Pool<DB>,
+        begin: &'static str,
+        key: K,
+    ) -> crate::store::StoreResult<()>
+    where
+        DB: sqlx::Database,
+        for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+        <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+        K: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB> + Copy + Send,
+        crate::clock::UnixTime: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        let mut tx = pool.begin_with(begin).await?;
+        sqlx::query(self.record)
+            .bind(key)
+            .bind(self.now)
+            .bind(self.keep_until)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(self.flag).bind(key).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
