@@ -33,6 +33,7 @@ macro_rules! impl_store {
 
         const _: () = {
             use async_trait::async_trait;
+            use sqlx::Connection as _;
 
             use $crate::clock::UnixTime;
             use $crate::store::sql::*;
@@ -247,7 +248,8 @@ macro_rules! impl_store {
                     now: UnixTime,
                     lock_for: fn(i64) -> i64,
                 ) -> StoreResult<ThrottleRecord> {
-                    let mut tx = self.writer().begin_with(Self::BEGIN_WRITE).await?;
+                    let mut writer = self.writer().acquire().await?;
+                    let mut tx = writer.begin_with(Self::BEGIN_WRITE).await?;
                     let failures: i64 = sqlx::query_scalar(COUNT_THROTTLE_FAILURE)
                         .bind(key)
                         .bind(now)
@@ -279,7 +281,11 @@ macro_rules! impl_store {
                 }
 
                 async fn migrate(&self) -> StoreResult<()> {
-                    $migrator.run(self.writer()).await?;
+                    // `run` takes an `Acquire`, which a lent connection is not, and `&mut` connections
+                    // trip "Acquire is not general enough" in a `Send` future; `run_direct` is
+                    // what `run` calls, kept public by sqlx for exactly this.
+                    let mut writer = self.writer().acquire().await?;
+                    $migrator.run_direct(None, &mut *writer, false).await?;
                     Ok(())
                 }
 

@@ -179,7 +179,7 @@ async fn in_memory_sqlite_keeps_its_data_in_one_connection() {
         .await
         .expect("create");
     assert_eq!(store.count_accounts().await.expect("count"), 1);
-    assert_eq!(store.pool().options().get_max_connections(), 1);
+    assert_eq!(store.pool().size(), 1);
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ macro_rules! impl_grant_store {
     ($store:ty) => {
         const _: () = {
             use async_trait::async_trait;
+            use sqlx::Connection as _;
 
             use $crate::clock::UnixTime;
             use $crate::store::sql::*;
@@ -22,7 +23,8 @@ macro_rules! impl_grant_store {
                     code: &AuthorizationCode,
                     finished_request: Option<&[u8]>,
                 ) -> StoreResult<()> {
-                    let mut tx = self.writer().begin_with(Self::BEGIN_WRITE).await?;
+                    let mut writer = self.writer().acquire().await?;
+                    let mut tx = writer.begin_with(Self::BEGIN_WRITE).await?;
                     if let Some(id_hash) = finished_request {
                         sqlx::query(DELETE_AUTH_REQUEST)
                             .bind(id_hash)
@@ -110,7 +112,11 @@ macro_rules! impl_grant_store {
                         keep_until,
                     };
                     revocation
-                        .apply(self.writer(), Self::BEGIN_WRITE, grant_id)
+                        .apply(
+                            &mut *self.writer().acquire().await?,
+                            Self::BEGIN_WRITE,
+                            grant_id,
+                        )
                         .await
                 }
 
@@ -127,7 +133,11 @@ macro_rules! impl_grant_store {
                         keep_until,
                     };
                     revocation
-                        .apply(self.writer(), Self::BEGIN_WRITE, session_id_hash)
+                        .apply(
+                            &mut *self.writer().acquire().await?,
+                            Self::BEGIN_WRITE,
+                            session_id_hash,
+                        )
                         .await
                 }
 
@@ -243,20 +253,22 @@ pub(crate) struct GrantRevocation {
 }
 
 impl GrantRevocation {
-    pub(crate) async fn apply<DB, K>(
+    pub(crate) async fn apply<DB, C, K>(
         &self,
-        pool: &sqlx::Pool<DB>,
+        writer: &mut C,
         begin: &'static str,
         key: K,
     ) -> crate::store::StoreResult<()>
     where
         DB: sqlx::Database,
+        C: sqlx::Connection<Database = DB>,
         for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
         <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
         K: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB> + Copy + Send,
         crate::clock::UnixTime: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     {
-        let mut tx = pool.begin_with(begin).await?;
+        let begin = sqlx::SqlSafeStr::into_sql_str(begin);
+        let mut tx = writer.begin_with(begin).await?;
         sqlx::query(self.record)
             .bind(key)
             .bind(self.now)

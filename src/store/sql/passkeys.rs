@@ -61,6 +61,7 @@ macro_rules! impl_passkey_store {
     ($store:ty) => {
         const _: () = {
             use async_trait::async_trait;
+            use sqlx::Connection as _;
 
             use $crate::clock::UnixTime;
             use $crate::store::sql::*;
@@ -143,7 +144,8 @@ macro_rules! impl_passkey_store {
                     credential_id: &[u8],
                     now: UnixTime,
                 ) -> StoreResult<PasskeyRemoval> {
-                    let mut tx = self.writer().begin_with(Self::BEGIN_WRITE).await?;
+                    let mut writer = self.writer().acquire().await?;
+                    let mut tx = writer.begin_with(Self::BEGIN_WRITE).await?;
                     sqlx::query(LOCK_ACCOUNT)
                         .bind(account_id)
                         .bind(now)

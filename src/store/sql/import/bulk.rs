@@ -6,7 +6,7 @@
 //! PostgreSQL takes one array per column (`= ANY($n)`, `UNNEST`), so a chunk of any size is
 //! one statement per table.
 
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{Connection as _, QueryBuilder, Sqlite};
 
 use super::UPDATE_IMPORT_MARKER;
 use crate::store::sql::write_error;
@@ -116,7 +116,8 @@ impl SqliteStore {
         // One writer connection: waiting for the previous chunk while holding it would
         // keep that chunk from ever committing.
         previous_committed(previous).await?;
-        let mut tx = self.writer().begin_with(Self::BEGIN_WRITE).await?;
+        let mut writer = self.writer().acquire().await?;
+        let mut tx = writer.begin_with(Self::BEGIN_WRITE).await?;
         for pragma in [SQLITE_IMPORT_CACHE, SQLITE_IMPORT_CHECKPOINT] {
             sqlx::query(pragma).execute(&mut *tx).await?;
         }

@@ -5,11 +5,12 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 
 use super::sql::impl_store;
+
+mod connections;
+pub use connections::SqliteConnections;
 
 /// The schema, embedded at compile time.
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -21,15 +22,15 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 ///
 /// SQLite admits one writer at a time. With writes spread over a pool, concurrent writers
 /// met at the write lock and waited in SQLite's busy handler (sleep, retry), which costs CPU
-/// and latency. Writers now queue for the one writer connection in the pool's fair async
-/// queue instead, and readers (WAL mode) never wait for them: in the load benchmark (issue 6)
-/// a refresh went from 0.42 to 0.36 ms of CPU and its p99 from 57 to 13 ms, with 8 % more
-/// sign-in flows per second.
+/// and latency. Writers now queue for the one writer connection in a fair async queue
+/// instead, and readers (WAL mode) never wait for them: in the load benchmark (issue 6) a
+/// refresh went from 0.42 to 0.36 ms of CPU and its p99 from 57 to 13 ms, with 8 % more
+/// sign-in flows per second. Both are [`SqliteConnections`], not sqlx pools (see there).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     /// Readers. For an in-memory database, the one connection, shared with `writer`.
-    pool: SqlitePool,
-    writer: SqlitePool,
+    pool: SqliteConnections,
+    writer: SqliteConnections,
 }
 
 impl SqliteStore {
@@ -50,7 +51,7 @@ impl SqliteStore {
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
         if is_in_memory(url) {
-            let pool = pool_of(1, options).await?;
+            let pool = SqliteConnections::open(1, &options).await?;
             return Ok(Self {
                 writer: pool.clone(),
                 pool,
@@ -59,18 +60,18 @@ impl SqliteStore {
         options = options.journal_mode(SqliteJournalMode::Wal);
         create_parent_dir(options.get_filename()).await?;
         // The writer first: it creates the file and switches it to WAL before readers open it.
-        let writer = pool_of(1, options.clone()).await?;
-        let pool = pool_of(max_connections.max(1), options).await?;
+        let writer = SqliteConnections::open(1, &options).await?;
+        let pool = SqliteConnections::open(max_connections as usize, &options).await?;
         Ok(Self { pool, writer })
     }
 
-    /// The readers' pool.
-    pub fn pool(&self) -> &SqlitePool {
+    /// The readers.
+    pub fn pool(&self) -> &SqliteConnections {
         &self.pool
     }
 
     /// The one connection every write goes through.
-    pub(crate) fn writer(&self) -> &SqlitePool {
+    pub(crate) fn writer(&self) -> &SqliteConnections {
         &self.writer
     }
 
@@ -79,20 +80,6 @@ impl SqliteStore {
         self.pool.close().await;
         self.writer.close().await;
     }
-}
-
-/// A pool that does not ping a connection before lending it: a SQLite connection is a file
-/// handle and a thread in this process, it cannot go stale the way a network one can, and the
-/// ping is one more hand-off to the connection's thread per statement.
-async fn pool_of(
-    max_connections: u32,
-    options: SqliteConnectOptions,
-) -> Result<SqlitePool, sqlx::Error> {
-    SqlitePoolOptions::new()
-        .max_connections(max_connections)
-        .test_before_acquire(false)
-        .connect_with(options)
-        .await
 }
 
 impl_store!(SqliteStore, backend = "sqlite", migrator = MIGRATOR);
