@@ -6,7 +6,7 @@
 // A failing store call should fail the test loudly, right where it happened.
 #![allow(clippy::unwrap_used)]
 
-mod cases;
+pub(super) mod cases;
 
 use std::future::Future;
 use std::path::Path;

@@ -9,7 +9,7 @@
 //! before the next borrower's, and a dropped transaction has already queued its rollback.
 
 use std::ops::{Deref, DerefMut};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use crossbeam_queue::ArrayQueue;
 use futures_util::future::BoxFuture;
@@ -61,6 +61,11 @@ impl SqliteConnections {
         })
     }
 
+    /// A handle that does not keep the set open (for background work on it).
+    pub(super) fn downgrade(&self) -> WeakConnections {
+        WeakConnections(Arc::downgrade(&self.inner))
+    }
+
     /// How many connections the set holds.
     pub fn size(&self) -> usize {
         self.inner.size
@@ -104,6 +109,15 @@ impl SqliteConnections {
                 tracing::warn!(%error, "closing a SQLite connection");
             }
         }
+    }
+}
+
+/// A [`SqliteConnections`] that is gone once every strong handle is.
+pub(super) struct WeakConnections(Weak<Inner>);
+
+impl WeakConnections {
+    pub(super) fn upgrade(&self) -> Option<SqliteConnections> {
+        self.0.upgrade().map(|inner| SqliteConnections { inner })
     }
 }
 

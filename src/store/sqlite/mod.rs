@@ -1,6 +1,6 @@
 //! The SQLite backend: one file (WAL mode) or `sqlite::memory:` for throw-away stores.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -10,6 +10,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use super::sql::impl_store;
 
 mod connections;
+mod wal;
 pub use connections::SqliteConnections;
 
 /// The schema, embedded at compile time.
@@ -42,8 +43,8 @@ impl SqliteStore {
     /// Opens (creating when missing, with its parent directory) the database at `url`
     /// (`sqlite://path/to/file.db` or `sqlite::memory:`), in WAL mode with `synchronous =
     /// NORMAL`, a 5 s busy timeout and foreign keys enforced, with one writer connection and
-    /// up to `max_connections` readers. An in-memory database lives in one connection, which
-    /// then does everything.
+    /// up to `max_connections` readers, and a task that keeps the WAL from growing under load
+    /// ([`wal`]). An in-memory database lives in one connection, which then does everything.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
         let mut options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
@@ -57,11 +58,14 @@ impl SqliteStore {
                 pool,
             });
         }
-        options = options.journal_mode(SqliteJournalMode::Wal);
+        options = options
+            .journal_mode(SqliteJournalMode::Wal)
+            .pragma("journal_size_limit", wal::WAL_LIMIT.to_string());
         create_parent_dir(options.get_filename()).await?;
         // The writer first: it creates the file and switches it to WAL before readers open it.
         let writer = SqliteConnections::open(1, &options).await?;
         let pool = SqliteConnections::open(max_connections as usize, &options).await?;
+        wal::spawn_wal_keeper(&writer, wal_path(options.get_filename()));
         Ok(Self { pool, writer })
     }
 
@@ -92,6 +96,13 @@ fn is_in_memory(url: &str) -> bool {
         .trim_start_matches("sqlite:");
     let (database, params) = rest.split_once('?').unwrap_or((rest, ""));
     database == ":memory:" || params.split('&').any(|param| param == "mode=memory")
+}
+
+/// The WAL beside the database file `database` (`<name>-wal`).
+fn wal_path(database: &Path) -> PathBuf {
+    let mut wal = database.as_os_str().to_owned();
+    wal.push("-wal");
+    PathBuf::from(wal)
 }
 
 async fn create_parent_dir(file: &Path) -> Result<(), sqlx::Error> {

@@ -20,7 +20,7 @@ pub(super) use tokens::*;
 const NOW: UnixTime = 1_750_000_000;
 const HOUR: i64 = 3600;
 
-pub(super) fn account(id: &str, username: &str) -> Account {
+pub(in crate::store) fn account(id: &str, username: &str) -> Account {
     Account {
         id: id.to_owned(),
         username: Some(username.to_owned()),
