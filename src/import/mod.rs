@@ -36,7 +36,7 @@ use crate::store::{ImportRun, SharedStore, StoreError};
 use writer::{WriteCounts, WriteTarget};
 
 /// The records per chunk (one transaction each) unless `--chunk-size` says otherwise.
-pub const DEFAULT_CHUNK_SIZE: usize = 50_000;
+pub const DEFAULT_CHUNK_SIZE: usize = 200_000;
 
 /// The default `--source`: the old OneID system.
 pub const DEFAULT_SOURCE: &str = "oneid";
