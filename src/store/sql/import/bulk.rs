@@ -35,9 +35,11 @@ const SQLITE_ROWS_PER_STATEMENT: usize = 1_000;
 /// Rows per `UNNEST` insert on PostgreSQL, and keys of each kind per lookup statement on
 /// either database. A whole 200 000-record chunk in one statement took up to 1.8 s, over
 /// sqlx's 1 s slow-statement warning, which was then printed for every chunk of a run; a
-/// 50 000-row insert still passed 1 s once three million accounts were indexed.
+/// 50 000-row insert still passed 1 s once three million accounts were indexed, and so did
+/// PostgreSQL's planning of a lookup with 50 000 keys of each kind (the first executions of
+/// a statement are planned for their values, key by key).
 const PG_ROWS_PER_STATEMENT: usize = 10_000;
-const KEYS_PER_LOOKUP: usize = 50_000;
+const KEYS_PER_LOOKUP: usize = 20_000;
 
 /// One lookup statement's share of a chunk's keys: the `n`-th run of at most
 /// [`KEYS_PER_LOOKUP`] of each list (empty once a list is used up).
@@ -101,6 +103,13 @@ const PG_SELECT_TAKEN: &str = "\
     UNION ALL SELECT 'username', username FROM accounts WHERE username = ANY($2) \
     UNION ALL SELECT 'email', email FROM accounts WHERE email = ANY($3) \
     UNION ALL SELECT 'phone', phone FROM accounts WHERE phone = ANY($4)";
+
+/// Run after a run's first chunk commits. A lookup's plan is cached after a few executions,
+/// and one cached while the tables were (nearly) empty scans them whole, comparing each row
+/// with every key of the chunk: with 500 000-record chunks a lookup ran for minutes.
+/// Fresh statistics invalidate those plans and the next ones use the indexes; autovacuum
+/// keeps the statistics current afterwards (it would come too late for the first chunks).
+const PG_ANALYZE_IMPORTED: &str = "ANALYZE accounts, legacy_accounts";
 
 const PG_INSERT_ACCOUNTS: &str = "INSERT INTO accounts (id, username, email, email_verified, \
     phone, phone_verified, pinfl, given_name, family_name, middle_name, birthdate, \
@@ -261,6 +270,7 @@ impl PgStore {
     ) -> StoreResult<()> {
         // The rows are written while the previous chunk commits, on another connection; with
         // a pool of one, that connection could be this one, so the wait comes first then.
+        let first_chunk = previous.is_none();
         let mut previous = previous;
         if self.pool().options().get_max_connections() < 2 {
             previous_committed(previous.take()).await?;
@@ -275,6 +285,11 @@ impl PgStore {
         previous_committed(previous).await?;
         move_marker(&mut tx, run_id, marker).await?;
         tx.commit().await?;
+        if first_chunk {
+            sqlx::query(PG_ANALYZE_IMPORTED)
+                .execute(self.pool())
+                .await?;
+        }
         Ok(())
     }
 }
