@@ -73,7 +73,7 @@ pub type PreviousChunk = tokio::sync::oneshot::Receiver<()>;
 
 #[async_trait]
 pub trait ImportStore {
-    /// What the database already has for a chunk: two queries, whatever the chunk's size.
+    /// What the database already has for a chunk (two queries per 20 000 keys of each kind).
     async fn lookup_chunk(&self, source: &str, keys: &ChunkKeys) -> StoreResult<ChunkLookup>;
     /// The run of this file from this source that did not finish, if any (the newest).
     async fn unfinished_import_run(

@@ -1,10 +1,11 @@
-//! The per-backend halves of `ImportStore`: looking up a whole chunk in two queries and
-//! writing it in one transaction together with the run's progress marker.
+//! The per-backend halves of `ImportStore`: looking up a chunk in two queries per
+//! [`KEYS_PER_LOOKUP`] keys and writing it in one transaction together with the run's
+//! progress marker.
 //!
 //! SQLite takes IN-lists as one JSON array bind (`json_each`) and rows as multi-row `VALUES`
 //! (at most [`SQLITE_ROWS_PER_STATEMENT`] rows, well under its 32 766 bound parameters);
-//! PostgreSQL takes one array per column (`= ANY($n)`, `UNNEST`), so a chunk of any size is
-//! one statement per table.
+//! PostgreSQL takes one array per column (`= ANY($n)`, `UNNEST`, at most
+//! [`PG_ROWS_PER_STATEMENT`] rows per statement).
 
 use sqlx::{Connection as _, QueryBuilder, Sqlite};
 
