@@ -19,6 +19,11 @@ impl PgStore {
     /// How write transactions begin (row locks do the rest).
     const BEGIN_WRITE: &'static str = "BEGIN";
 
+    /// A grant with its code in one statement (writable CTEs; SQLite has none and uses a
+    /// transaction).
+    const GRANT_WITH_CODE_STATEMENT: Option<&'static str> =
+        Some(super::sql::PG_INSERT_GRANT_WITH_CODE);
+
     /// Connects to `url` (`postgres://user@host/db`, or `postgresql://…`) with a pool of at most
     /// `max_connections` connections.
     ///

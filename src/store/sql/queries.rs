@@ -91,6 +91,20 @@ pub(crate) const INSERT_CODE: &str = "INSERT INTO authorization_codes (code_hash
     client_id, redirect_uri, nonce, code_challenge, created_at, expires_at, used) \
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
+/// PostgreSQL only: the pending request's end, the grant and its code in one statement (one
+/// round trip instead of five with `BEGIN` and `COMMIT`). Binds: the grant as in
+/// [`INSERT_GRANT`] ($1–$11), the code as in [`INSERT_CODE`] ($12–$20), the finished request's
+/// id hash or NULL ($21). The code's foreign key is checked when the statement ends, after
+/// the grant's insert.
+pub(crate) const PG_INSERT_GRANT_WITH_CODE: &str = "WITH finished AS (\
+        DELETE FROM auth_requests WHERE id_hash = $21), \
+    granted AS (INSERT INTO grants (id, client_id, account_id, scope, auth_time, amr, acr, \
+        session_id_hash, created_at, expires_at, revoked) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)) \
+    INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, nonce, \
+        code_challenge, created_at, expires_at, used) \
+    VALUES ($12, $13, $14, $15, $16, $17, $18, $19, $20)";
+
 /// The one-shot redemption: only one caller can flip `used` (RFC 6749 section 4.1.2).
 pub(crate) const REDEEM_CODE: &str = "UPDATE authorization_codes SET used = TRUE \
     WHERE code_hash = $1 AND used = FALSE AND expires_at > $2 \

@@ -40,6 +40,9 @@ impl SqliteStore {
     /// instead of failing to upgrade a read lock and retrying.
     pub(crate) const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
 
+    /// SQLite has no writable CTEs: a grant and its code are written in a transaction.
+    const GRANT_WITH_CODE_STATEMENT: Option<&'static str> = None;
+
     /// Opens (creating when missing, with its parent directory) the database at `url`
     /// (`sqlite://path/to/file.db` or `sqlite::memory:`), in WAL mode with `synchronous =
     /// NORMAL`, a 5 s busy timeout and foreign keys enforced, with one writer connection and
