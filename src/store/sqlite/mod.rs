@@ -68,7 +68,7 @@ impl SqliteStore {
         // The writer first: it creates the file and switches it to WAL before readers open it.
         let writer = SqliteConnections::open(1, &options).await?;
         let pool = SqliteConnections::open(max_connections as usize, &options).await?;
-        wal::spawn_wal_keeper(&writer, wal_path(options.get_filename()));
+        wal::spawn_wal_keeper(&writer, wal_path(options.get_filename()), BUSY_TIMEOUT);
         Ok(Self { pool, writer })
     }
 

@@ -10,7 +10,9 @@
 //! a second and, past [`WAL_LIMIT`], runs a RESTART checkpoint on the writer connection: it
 //! waits for readers of older frames to finish (their statements take microseconds), copies
 //! the rest and makes the next write start the log over; `journal_size_limit` then truncates
-//! the file back to [`WAL_LIMIT`].
+//! the file back to [`WAL_LIMIT`]. It waits for readers at most 100 ms, holding the writer
+//! meanwhile: a reader that keeps an old snapshot for longer (a backup, another process's
+//! long read) only makes it try again five seconds later.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,14 +27,35 @@ pub(super) const WAL_LIMIT: u64 = 64 * 1024 * 1024;
 /// How often the WAL's size is looked at (one `stat`).
 const WAL_CHECK_INTERVAL: Duration = Duration::from_millis(200);
 
+/// How long a restart waits for readers of older frames (or another process's writer) before
+/// it gives up until later. The writer connection is held meanwhile, so this is short: a
+/// reader that keeps an old snapshot for long (a backup, a long report) must not stall writes.
+const RESTART_WAIT: &str = "PRAGMA busy_timeout = 100";
+
+/// How long the keeper leaves the WAL alone after a restart found it busy.
+const AFTER_BUSY: Duration = Duration::from_secs(5);
+
 /// Checkpoints every frame once readers of older ones are done, so the next write restarts
-/// the log.
+/// the log. Answers `(busy, frames in the log, frames checkpointed)`.
 pub(super) const RESTART_CHECKPOINT: &str = "PRAGMA wal_checkpoint(RESTART)";
 
+/// What one look at the WAL did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Restart {
+    /// The WAL was within its limit.
+    NotNeeded,
+    /// Every frame was checkpointed; the next write starts the log over.
+    Done,
+    /// A reader of older frames or another process's writer did not finish in time.
+    Busy,
+}
+
 /// Watches the WAL at `wal` and restarts it through `writer` whenever it passes
-/// [`WAL_LIMIT`]; ends when the writer's connections are closed or dropped.
-pub(super) fn spawn_wal_keeper(writer: &SqliteConnections, wal: PathBuf) {
+/// [`WAL_LIMIT`]; ends when the writer's connections are closed or dropped. `busy_timeout`
+/// is the writer's own, restored after each restart.
+pub(super) fn spawn_wal_keeper(writer: &SqliteConnections, wal: PathBuf, busy_timeout: Duration) {
     let writer = writer.downgrade();
+    let restore = format!("PRAGMA busy_timeout = {}", busy_timeout.as_millis());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(WAL_CHECK_INTERVAL);
         tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -41,34 +64,44 @@ pub(super) fn spawn_wal_keeper(writer: &SqliteConnections, wal: PathBuf) {
             let Some(writer) = writer.upgrade() else {
                 return;
             };
-            if let Err(sqlx::Error::PoolClosed) = restart_if_over(&writer, &wal, WAL_LIMIT).await {
-                return;
+            match restart_if_over(&writer, &wal, WAL_LIMIT, &restore).await {
+                Ok(Restart::Busy) => tokio::time::sleep(AFTER_BUSY).await,
+                Ok(_) => {}
+                Err(sqlx::Error::PoolClosed) => return,
+                Err(error) => tracing::warn!(%error, "restarting the SQLite WAL"),
             }
         }
     });
 }
 
-/// Runs a RESTART checkpoint on `writer` if the WAL at `wal` is larger than `limit` bytes;
-/// says whether it did.
+/// Runs a RESTART checkpoint on `writer` if the WAL at `wal` is larger than `limit` bytes,
+/// waiting at most [`RESTART_WAIT`] for readers, then sets the writer's busy timeout back
+/// with `restore`.
 async fn restart_if_over(
     writer: &SqliteConnections,
     wal: &Path,
     limit: u64,
-) -> Result<bool, sqlx::Error> {
+    restore: &str,
+) -> Result<Restart, sqlx::Error> {
     // A `stat` takes microseconds: not worth a blocking-pool hand-off.
     let size = std::fs::metadata(wal).map_or(0, |meta| meta.len());
     if size <= limit {
-        return Ok(false);
+        return Ok(Restart::NotNeeded);
     }
     let mut connection = writer.acquire().await?;
-    if let Err(error) = sqlx::query(RESTART_CHECKPOINT)
+    sqlx::query(RESTART_WAIT).execute(&mut *connection).await?;
+    let checkpoint: Result<(i64, i64, i64), _> = sqlx::query_as(RESTART_CHECKPOINT)
+        .fetch_one(&mut *connection)
+        .await;
+    sqlx::query(sqlx::AssertSqlSafe(restore))
         .execute(&mut *connection)
-        .await
-    {
-        tracing::warn!(%error, wal_bytes = size, "restarting the SQLite WAL");
-        return Err(error);
-    }
-    Ok(true)
+        .await?;
+    let (busy, _, _) = checkpoint?;
+    Ok(if busy == 0 {
+        Restart::Done
+    } else {
+        Restart::Busy
+    })
 }
 
 #[cfg(test)]
@@ -76,6 +109,25 @@ mod tests {
     use super::*;
     use crate::store::tests::cases;
     use crate::store::{AccountStore, SqliteStore, Store};
+
+    const RESTORE: &str = "PRAGMA busy_timeout = 5000";
+
+    async fn file_store(dir: &tempfile::TempDir) -> SqliteStore {
+        let url = format!("sqlite://{}/wal.db", dir.path().display());
+        let store = SqliteStore::connect(&url, 2).await.expect("open SQLite");
+        store.migrate().await.expect("migrate");
+        store
+    }
+
+    async fn create_accounts(store: &SqliteStore, prefix: &str, count: usize) {
+        for n in 0..count {
+            let name = format!("{prefix}{n}");
+            store
+                .create_account(&cases::account(&name, &name))
+                .await
+                .expect("create");
+        }
+    }
 
     /// WAL frames after the last restart, read from a PASSIVE checkpoint's answer.
     async fn wal_frames(store: &SqliteStore) -> i64 {
@@ -90,33 +142,53 @@ mod tests {
     #[tokio::test]
     async fn a_wal_past_its_limit_starts_over_at_the_next_write() {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let url = format!("sqlite://{}/wal.db", dir.path().display());
-        let store = SqliteStore::connect(&url, 2).await.expect("open SQLite");
-        store.migrate().await.expect("migrate");
+        let store = file_store(&dir).await;
         // Fewer frames than the automatic checkpoint's 1 000, so only the keeper restarts.
-        for n in 0..50 {
-            let name = format!("user{n}");
-            store
-                .create_account(&cases::account(&name, &name))
-                .await
-                .expect("create");
-        }
+        create_accounts(&store, "user", 50).await;
         let wal = dir.path().join("wal.db-wal");
-        assert!(
-            !restart_if_over(store.writer(), &wal, u64::MAX)
-                .await
-                .expect("under the limit")
-        );
-        assert!(
-            restart_if_over(store.writer(), &wal, 1024)
-                .await
-                .expect("restart")
-        );
+        let restart = |limit| restart_if_over(store.writer(), &wal, limit, RESTORE);
+        assert_eq!(restart(u64::MAX).await.expect("look"), Restart::NotNeeded);
+        assert_eq!(restart(1024).await.expect("restart"), Restart::Done);
         store
             .create_account(&cases::account("after", "after"))
             .await
             .expect("create after the restart");
         let frames = wal_frames(&store).await;
         assert!(frames < 20, "the log did not start over: {frames} frames");
+    }
+
+    #[tokio::test]
+    async fn a_reader_holding_an_old_snapshot_does_not_stall_the_writer() {
+        use sqlx::{ConnectOptions as _, Connection as _};
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let store = file_store(&dir).await;
+        create_accounts(&store, "before", 20).await;
+        let mut reader = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(dir.path().join("wal.db"))
+            .connect()
+            .await
+            .expect("reader");
+        let mut snapshot = reader.begin().await.expect("read transaction");
+        let _: i64 = sqlx::query_scalar("SELECT count(*) FROM accounts")
+            .fetch_one(&mut *snapshot)
+            .await
+            .expect("read");
+        create_accounts(&store, "after", 5).await;
+
+        let wal = dir.path().join("wal.db-wal");
+        let outcome = restart_if_over(store.writer(), &wal, 1024, RESTORE).await;
+        assert_eq!(outcome.expect("checkpoint"), Restart::Busy);
+        let busy_timeout: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+            .fetch_one(store.writer())
+            .await
+            .expect("busy timeout");
+        assert_eq!(
+            busy_timeout, 5000,
+            "the writer's busy timeout was not restored"
+        );
+
+        snapshot.rollback().await.expect("end the read");
+        let outcome = restart_if_over(store.writer(), &wal, 1024, RESTORE).await;
+        assert_eq!(outcome.expect("checkpoint"), Restart::Done);
     }
 }
