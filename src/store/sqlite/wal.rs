@@ -37,7 +37,7 @@ const AFTER_BUSY: Duration = Duration::from_secs(5);
 
 /// Checkpoints every frame once readers of older ones are done, so the next write restarts
 /// the log. Answers `(busy, frames in the log, frames checkpointed)`.
-pub(super) const RESTART_CHECKPOINT: &str = "PRAGMA wal_checkpoint(RESTART)";
+const RESTART_CHECKPOINT: &str = "PRAGMA wal_checkpoint(RESTART)";
 
 /// What one look at the WAL did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -23,23 +23,25 @@ use crate::store::{
 /// chunk up and on the writer that commits it.
 const SQLITE_IMPORT_CACHE: &str = "PRAGMA cache_size = -524288";
 
-/// WAL frames (pages) after which a commit on the import's connection checkpoints, instead of
-/// SQLite's 1 000: a chunk's commit alone writes more than that, so every chunk would be
-/// followed by a checkpoint copying (and syncing) its pages into the database file. With
-/// 64 Ki pages (256 MiB) a checkpoint comes every several chunks and copies each page once,
-/// however many of those chunks rewrote it.
+/// WAL frames (pages) after which a commit on the import's writer checkpoints by itself,
+/// instead of SQLite's 1 000, which every chunk's commit passes: the store's WAL keeper
+/// (`store/sqlite/wal.rs`) checkpoints and restarts the log between chunks once it passes
+/// 64 MiB, so the commit itself need not also copy (and sync) its pages into the database
+/// file first.
 const SQLITE_IMPORT_CHECKPOINT: &str = "PRAGMA wal_autocheckpoint = 65536";
 
 /// Rows per multi-row INSERT on SQLite: 17 columns × 1 000 rows stays under its parameter bound.
 const SQLITE_ROWS_PER_STATEMENT: usize = 1_000;
 
-/// Rows per `UNNEST` insert on PostgreSQL, and keys of each kind per lookup statement on
-/// either database. A whole 200 000-record chunk in one statement took up to 1.8 s, over
-/// sqlx's 1 s slow-statement warning, which was then printed for every chunk of a run; a
-/// 50 000-row insert still passed 1 s once three million accounts were indexed, and so did
-/// PostgreSQL's planning of a lookup with 50 000 keys of each kind (the first executions of
-/// a statement are planned for their values, key by key).
+/// Rows per `UNNEST` insert on PostgreSQL. A whole 200 000-record chunk in one statement took
+/// up to 1.8 s, over sqlx's 1 s slow-statement warning, which was then printed for every
+/// chunk of a run; a 50 000-row insert still passed 1 s once three million accounts were
+/// indexed.
 const PG_ROWS_PER_STATEMENT: usize = 10_000;
+
+/// Keys of each kind per lookup statement, on either database, for the same warning: with
+/// 50 000 keys of each kind PostgreSQL's planning alone passed 1 s at three million accounts
+/// (a statement's first executions are planned for their values, key by key).
 const KEYS_PER_LOOKUP: usize = 20_000;
 
 /// One lookup statement's share of a chunk's keys: the `n`-th run of at most
