@@ -19,10 +19,9 @@ impl PgStore {
     /// How write transactions begin (row locks do the rest).
     const BEGIN_WRITE: &'static str = "BEGIN";
 
-    /// A grant with its code in one statement (writable CTEs; SQLite has none and uses a
-    /// transaction).
-    const GRANT_WITH_CODE_STATEMENT: Option<&'static str> =
-        Some(super::sql::PG_INSERT_GRANT_WITH_CODE);
+    /// A grant with its code: one statement, no transaction needed.
+    const INSERT_GRANT_WITH_CODE: &'static str = super::sql::PG_INSERT_GRANT_WITH_CODE;
+    const GRANT_WITH_CODE_IN_TRANSACTION: bool = false;
 
     /// Connects to `url` (`postgres://user@host/db`, or `postgresql://…`) with a pool of at most
     /// `max_connections` connections.

@@ -15,7 +15,7 @@ mod passkeys;
 mod queries;
 
 pub(crate) use conflict::write_error;
-pub(crate) use grants::{GrantRevocation, bind_code, bind_grant, impl_grant_store};
+pub(crate) use grants::{GrantRevocation, impl_grant_store};
 pub(crate) use passkeys::*;
 pub(crate) use queries::*;
 

@@ -4,42 +4,6 @@
 //! operations rest on conditional updates (`… AND used = FALSE … RETURNING`), so exactly one of
 //! several provider nodes sharing a database wins a code redemption or a refresh rotation.
 
-/// Binds a grant's columns in [`INSERT_GRANT`](super::INSERT_GRANT)'s order.
-macro_rules! bind_grant {
-    ($query:expr, $grant:expr) => {
-        $query
-            .bind(&$grant.id)
-            .bind(&$grant.client_id)
-            .bind(&$grant.account_id)
-            .bind(&$grant.scope)
-            .bind($grant.auth_time)
-            .bind(&$grant.amr)
-            .bind(&$grant.acr)
-            .bind(&$grant.session_id_hash)
-            .bind($grant.created_at)
-            .bind($grant.expires_at)
-            .bind($grant.revoked)
-    };
-}
-
-/// Binds a code's columns in [`INSERT_CODE`](super::INSERT_CODE)'s order.
-macro_rules! bind_code {
-    ($query:expr, $code:expr) => {
-        $query
-            .bind(&$code.code_hash)
-            .bind(&$code.grant_id)
-            .bind(&$code.client_id)
-            .bind(&$code.redirect_uri)
-            .bind(&$code.nonce)
-            .bind(&$code.code_challenge)
-            .bind($code.created_at)
-            .bind($code.expires_at)
-            .bind($code.used)
-    };
-}
-
-pub(crate) use {bind_code, bind_grant};
-
 /// Implements `GrantStore` for a type with a `pool` field; invoked by `impl_store!`.
 macro_rules! impl_grant_store {
     ($store:ty) => {
@@ -59,31 +23,35 @@ macro_rules! impl_grant_store {
                     code: &AuthorizationCode,
                     finished_request: Option<&[u8]>,
                 ) -> StoreResult<()> {
-                    if let Some(statement) = Self::GRANT_WITH_CODE_STATEMENT {
-                        let query = bind_grant!(sqlx::query(statement), grant);
-                        bind_code!(query, code)
-                            .bind(finished_request)
-                            .execute(self.writer())
-                            .await
-                            .map_err(write_error)?;
+                    let write = sqlx::query(Self::INSERT_GRANT_WITH_CODE)
+                        .bind(&grant.id)
+                        .bind(&grant.client_id)
+                        .bind(&grant.account_id)
+                        .bind(&grant.scope)
+                        .bind(grant.auth_time)
+                        .bind(&grant.amr)
+                        .bind(&grant.acr)
+                        .bind(&grant.session_id_hash)
+                        .bind(grant.created_at)
+                        .bind(grant.expires_at)
+                        .bind(grant.revoked)
+                        .bind(&code.code_hash)
+                        .bind(&code.grant_id)
+                        .bind(&code.client_id)
+                        .bind(&code.redirect_uri)
+                        .bind(&code.nonce)
+                        .bind(&code.code_challenge)
+                        .bind(code.created_at)
+                        .bind(code.expires_at)
+                        .bind(code.used)
+                        .bind(finished_request);
+                    if !Self::GRANT_WITH_CODE_IN_TRANSACTION {
+                        write.execute(self.writer()).await.map_err(write_error)?;
                         return Ok(());
                     }
                     let mut writer = self.writer().acquire().await?;
                     let mut tx = writer.begin_with(Self::BEGIN_WRITE).await?;
-                    if let Some(id_hash) = finished_request {
-                        sqlx::query(DELETE_AUTH_REQUEST)
-                            .bind(id_hash)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    bind_grant!(sqlx::query(INSERT_GRANT), grant)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(write_error)?;
-                    bind_code!(sqlx::query(INSERT_CODE), code)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(write_error)?;
+                    write.execute(&mut *tx).await.map_err(write_error)?;
                     tx.commit().await?;
                     Ok(())
                 }

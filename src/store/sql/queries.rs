@@ -65,10 +65,6 @@ pub(crate) const UPSERT_CONSENT: &str = "INSERT INTO consents (account_id, clien
 
 // Grants and authorization codes.
 
-pub(crate) const INSERT_GRANT: &str = "INSERT INTO grants (id, client_id, account_id, scope, \
-    auth_time, amr, acr, session_id_hash, created_at, expires_at, revoked) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-
 pub(crate) const SELECT_GRANT: &str = "SELECT id, client_id, account_id, scope, auth_time, amr, \
     acr, session_id_hash, created_at, expires_at, revoked FROM grants WHERE id = $1";
 
@@ -87,15 +83,14 @@ pub(crate) const RECORD_SESSION_GRANT_REVOCATIONS: &str = "INSERT INTO token_rev
 pub(crate) const REVOKE_GRANTS_FOR_SESSION: &str =
     "UPDATE grants SET revoked = TRUE WHERE session_id_hash = $1";
 
-pub(crate) const INSERT_CODE: &str = "INSERT INTO authorization_codes (code_hash, grant_id, \
-    client_id, redirect_uri, nonce, code_challenge, created_at, expires_at, used) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-
-/// PostgreSQL only: the pending request's end, the grant and its code in one statement (one
-/// round trip instead of five with `BEGIN` and `COMMIT`). Binds: the grant as in
-/// [`INSERT_GRANT`] ($1–$11), the code as in [`INSERT_CODE`] ($12–$20), the finished request's
-/// id hash or NULL ($21). The code's foreign key is checked when the statement ends, after
-/// the grant's insert.
+/// A grant, its code and the end of the pending request that asked for them, in one command
+/// to the database. Binds: the grant ($1–$11: id, client_id, account_id, scope, auth_time, amr,
+/// acr, session_id_hash, created_at, expires_at, revoked), the code ($12–$20: code_hash,
+/// grant_id, client_id, redirect_uri, nonce, code_challenge, created_at, expires_at, used),
+/// the finished request's id hash or NULL ($21).
+///
+/// PostgreSQL: one statement (writable CTEs; the code's foreign key is checked when the
+/// statement ends, after the grant's insert), on its own all-or-nothing.
 pub(crate) const PG_INSERT_GRANT_WITH_CODE: &str = "WITH finished AS (\
         DELETE FROM auth_requests WHERE id_hash = $21), \
     granted AS (INSERT INTO grants (id, client_id, account_id, scope, auth_time, amr, acr, \
@@ -104,6 +99,17 @@ pub(crate) const PG_INSERT_GRANT_WITH_CODE: &str = "WITH finished AS (\
     INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, nonce, \
         code_challenge, created_at, expires_at, used) \
     VALUES ($12, $13, $14, $15, $16, $17, $18, $19, $20)";
+
+/// SQLite (no writable CTEs): three statements sent as one command, run inside the caller's
+/// transaction; sqlx-sqlite binds `$N` to the N-th argument whichever statement it is in.
+pub(crate) const SQLITE_INSERT_GRANT_WITH_CODE: &str = "\
+    INSERT INTO grants (id, client_id, account_id, scope, auth_time, amr, acr, \
+        session_id_hash, created_at, expires_at, revoked) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11); \
+    INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, nonce, \
+        code_challenge, created_at, expires_at, used) \
+        VALUES ($12, $13, $14, $15, $16, $17, $18, $19, $20); \
+    DELETE FROM auth_requests WHERE id_hash = $21";
 
 /// The one-shot redemption: only one caller can flip `used` (RFC 6749 section 4.1.2).
 pub(crate) const REDEEM_CODE: &str = "UPDATE authorization_codes SET used = TRUE \

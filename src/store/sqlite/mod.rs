@@ -40,8 +40,9 @@ impl SqliteStore {
     /// instead of failing to upgrade a read lock and retrying.
     pub(crate) const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
 
-    /// SQLite has no writable CTEs: a grant and its code are written in a transaction.
-    const GRANT_WITH_CODE_STATEMENT: Option<&'static str> = None;
+    /// A grant with its code: three statements in one command, in a write transaction.
+    const INSERT_GRANT_WITH_CODE: &'static str = super::sql::SQLITE_INSERT_GRANT_WITH_CODE;
+    const GRANT_WITH_CODE_IN_TRANSACTION: bool = true;
 
     /// Opens (creating when missing, with its parent directory) the database at `url`
     /// (`sqlite://path/to/file.db` or `sqlite::memory:`), in WAL mode with `synchronous =
