@@ -1,5 +1,7 @@
 //! The token endpoint (RFC 6749 §3.2, §4.1.3, §4.4, §6; OIDC Core §3.1.3, §12).
 
+use std::sync::Arc;
+
 use super::authorize::RawParams;
 use super::discovery::TOKEN_PATH;
 use super::error::{ErrorCode, OAuthError};
@@ -8,8 +10,6 @@ use super::provider::Provider;
 use super::scope::{Scopes, USER_SCOPES};
 use super::tokens::{TokenResponse, TokenSubject};
 use crate::clients::{Client, ClientCredentials, GrantType};
-use std::sync::Arc;
-
 use crate::crypto::{random_token, sha256_array, token_hash};
 use crate::store::{CodeRedemption, Grant, RefreshRotation, RefreshToken};
 

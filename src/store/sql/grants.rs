@@ -98,18 +98,9 @@ macro_rules! impl_grant_store {
                     now: UnixTime,
                     keep_until: UnixTime,
                 ) -> StoreResult<()> {
-                    let revocation = GrantRevocation {
-                        record: RECORD_GRANT_REVOCATION,
-                        flag: REVOKE_GRANT,
-                        now,
-                        keep_until,
-                    };
-                    revocation
-                        .apply(
-                            &mut *self.writer().acquire().await?,
-                            Self::BEGIN_WRITE,
-                            grant_id,
-                        )
+                    let mut writer = self.writer().acquire().await?;
+                    GrantRevocation::of_grant(now, keep_until)
+                        .apply(&mut *writer, Self::BEGIN_WRITE, grant_id)
                         .await
                 }
 
@@ -119,18 +110,9 @@ macro_rules! impl_grant_store {
                     now: UnixTime,
                     keep_until: UnixTime,
                 ) -> StoreResult<()> {
-                    let revocation = GrantRevocation {
-                        record: RECORD_SESSION_GRANT_REVOCATIONS,
-                        flag: REVOKE_GRANTS_FOR_SESSION,
-                        now,
-                        keep_until,
-                    };
-                    revocation
-                        .apply(
-                            &mut *self.writer().acquire().await?,
-                            Self::BEGIN_WRITE,
-                            session_id_hash,
-                        )
+                    let mut writer = self.writer().acquire().await?;
+                    GrantRevocation::of_session(now, keep_until)
+                        .apply(&mut *writer, Self::BEGIN_WRITE, session_id_hash)
                         .await
                 }
 
@@ -239,13 +221,39 @@ pub(crate) use impl_grant_store;
 /// (`record`: `$1` the key, `$2` now, `$3` until when), then flip the flag that stops their
 /// refresh tokens (`flag`: `$1` the key), both in one transaction.
 pub(crate) struct GrantRevocation {
-    pub record: &'static str,
-    pub flag: &'static str,
-    pub now: crate::clock::UnixTime,
-    pub keep_until: crate::clock::UnixTime,
+    record: &'static str,
+    flag: &'static str,
+    now: crate::clock::UnixTime,
+    keep_until: crate::clock::UnixTime,
 }
 
 impl GrantRevocation {
+    /// Revoking one grant, by its id.
+    pub(crate) fn of_grant(
+        now: crate::clock::UnixTime,
+        keep_until: crate::clock::UnixTime,
+    ) -> Self {
+        Self {
+            record: super::RECORD_GRANT_REVOCATION,
+            flag: super::REVOKE_GRANT,
+            now,
+            keep_until,
+        }
+    }
+
+    /// Revoking every grant of a session, by the session id's hash.
+    pub(crate) fn of_session(
+        now: crate::clock::UnixTime,
+        keep_until: crate::clock::UnixTime,
+    ) -> Self {
+        Self {
+            record: super::RECORD_SESSION_GRANT_REVOCATIONS,
+            flag: super::REVOKE_GRANTS_FOR_SESSION,
+            now,
+            keep_until,
+        }
+    }
+
     pub(crate) async fn apply<DB, C, K>(
         &self,
         writer: &mut C,
