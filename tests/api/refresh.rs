@@ -17,11 +17,7 @@ both_backends!(refresh_cannot_outlive_the_grant, refresh_absolute_lifetime);
 
 async fn refresh_absolute_lifetime(app: TestApp) {
     app.citizen("aziza").await;
-    let code = portal_code(&app, "openid offline_access").await;
-    let mut token = app.tokens("portal", &code, None).await["refresh_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let mut token = portal_refresh_token(&app, "openid offline_access").await;
     // Each refresh token lives 14 days, the grant 30: refreshing every 10 days works until the
     // grant ends.
     for _ in 0..2 {
@@ -78,9 +74,7 @@ both_backends!(
 /// refresh token still works (otherwise a bad `scope` parameter silently ends the grant).
 async fn refused_refresh_keeps_token(app: TestApp) {
     app.citizen("aziza").await;
-    let code = portal_code(&app, "openid profile offline_access").await;
-    let tokens = app.tokens("portal", &code, None).await;
-    let token = tokens["refresh_token"].as_str().unwrap();
+    let token = &portal_refresh_token(&app, "openid profile offline_access").await;
     let widened = refresh(&app, "portal", token, Some("openid email")).await;
     assert_token_error(widened, 400, "invalid_scope").await;
     let retried = refresh(&app, "portal", token, None).await;
@@ -96,9 +90,7 @@ both_backends!(refresh_token_is_bound_to_its_client, refresh_other_client);
 
 async fn refresh_other_client(app: TestApp) {
     app.citizen("aziza").await;
-    let code = portal_code(&app, "openid offline_access").await;
-    let tokens = app.tokens("portal", &code, None).await;
-    let token = tokens["refresh_token"].as_str().unwrap();
+    let token = &portal_refresh_token(&app, "openid offline_access").await;
     let stolen = refresh(&app, "otherportal", token, None).await;
     assert_token_error(stolen, 400, "invalid_grant").await;
     // The attempt did not spend or revoke the owner's token.
@@ -153,6 +145,15 @@ async fn refresh_after_another_node(app: TestApp) {
         "invalid_grant",
     )
     .await;
+}
+
+/// A fresh refresh token for `portal`, granted `scope`.
+async fn portal_refresh_token(app: &TestApp, scope: &str) -> String {
+    let code = portal_code(app, scope).await;
+    app.tokens("portal", &code, None).await["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// A fresh refresh token for `portal` and the id of its grant (from the access token).
