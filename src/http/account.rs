@@ -190,7 +190,7 @@ pub async fn signed_in(
     let Some(session) = provider.session_from_cookie(cookie.as_deref()).await? else {
         return Ok(None);
     };
-    if provider.second_factor_missing(&session).await? {
+    if provider.second_factor_missing(&session) {
         return Ok(None);
     }
     let account = provider.store.account(&session.account_id).await?;

@@ -8,7 +8,7 @@ use super::error::{ErrorCode, OAuthError};
 use super::provider::Provider;
 use crate::auth::login::acr;
 use crate::crypto::{random_id, random_token, token_hash};
-use crate::store::{AuthorizationCode, Grant, PendingAuthRequest, Session, StoreError};
+use crate::store::{AuthorizationCode, Grant, Session, StoreError};
 
 /// What the citizen's browser must do next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,10 +33,7 @@ impl Provider {
                 let stale = !fresh_login && self.session_too_weak(request, session);
                 stale
                     || !self.acr_satisfied(request, &session.acr)
-                    || self
-                        .second_factor_missing(session)
-                        .await
-                        .map_err(|e| self.internal_error(request, &e))?
+                    || self.second_factor_missing(session)
             }
         };
         let silent = request.has_prompt(Prompt::None);
@@ -196,10 +193,22 @@ impl Provider {
             expires_at: now + self.lifetimes.authorization_code,
             used: false,
         };
-        self.store
+        if let Some(handle) = handle {
+            self.forget_pending(handle);
+        }
+        let issued = self
+            .store
             .create_grant_with_code(&grant, &record, handle.map(token_hash).as_deref())
             .await
             .map_err(|e| self.internal_error(request, &e))?;
+        if !issued {
+            // Another submission of the same request (a second click, another tab) got the code.
+            return Err(AuthorizeError::Page {
+                error: OAuthError::invalid_request(
+                    "this sign-in request has already been completed; start again from the portal",
+                ),
+            });
+        }
         if request.scopes().contains("organization") {
             self.copy_organization(session, &grant.id)
                 .await
@@ -268,45 +277,6 @@ impl Provider {
     fn internal_error(&self, request: &AuthorizationRequest, error: &StoreError) -> AuthorizeError {
         tracing::error!(%error, "storage failure during authorization");
         self.redirect_error(request, ErrorCode::ServerError, "please try again later")
-    }
-
-    /// Stores a validated request while the citizen signs in; returns its opaque handle.
-    pub async fn save_pending(&self, request: &AuthorizationRequest) -> Result<String, StoreError> {
-        let handle = random_token();
-        let now = self.now();
-        let params = serde_json::to_string(request)
-            .map_err(|e| StoreError::Corrupt(format!("pending request: {e}")))?;
-        self.store
-            .put_auth_request(&PendingAuthRequest {
-                id_hash: token_hash(&handle),
-                params,
-                created_at: now,
-                expires_at: now + self.lifetimes.pending_request,
-            })
-            .await?;
-        Ok(handle)
-    }
-
-    /// The pending request behind a handle, if it has not expired or been finished.
-    pub async fn pending(&self, handle: &str) -> Result<Option<AuthorizationRequest>, StoreError> {
-        if handle.is_empty() || handle.len() > 64 {
-            return Ok(None);
-        }
-        let Some(row) = self
-            .store
-            .auth_request(&token_hash(handle), self.now())
-            .await?
-        else {
-            return Ok(None);
-        };
-        serde_json::from_str(&row.params)
-            .map(Some)
-            .map_err(|e| StoreError::Corrupt(format!("pending request: {e}")))
-    }
-
-    /// Ends a pending request (it cannot be used twice).
-    pub async fn finish_pending(&self, handle: &str) -> Result<bool, StoreError> {
-        self.store.take_auth_request(&token_hash(handle)).await
     }
 }
 

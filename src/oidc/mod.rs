@@ -10,6 +10,7 @@ pub mod flow;
 pub mod introspect;
 pub mod logout;
 pub mod passkeys;
+pub mod pending;
 pub mod pkce;
 pub mod provider;
 pub mod scope;

@@ -12,11 +12,8 @@ use crate::store::{Session, StoreError};
 impl Provider {
     /// Whether a session still lacks the second factor its account requires ("require a
     /// second factor": a password alone never finishes a sign-in).
-    pub async fn second_factor_missing(&self, session: &Session) -> Result<bool, StoreError> {
-        if self.passkeys.is_none() || reaches_passkey(&session.acr) {
-            return Ok(false);
-        }
-        self.store.require_second_factor(&session.account_id).await
+    pub fn second_factor_missing(&self, session: &Session) -> bool {
+        self.passkeys.is_some() && !reaches_passkey(&session.acr) && session.second_factor_required
     }
 
     /// Whether the request's `acr_values` ask for at least the passkey class (and passkeys are

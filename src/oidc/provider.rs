@@ -10,6 +10,7 @@ use crate::keys::KeyRing;
 use crate::store::{Grant, SharedStore};
 
 use super::access_tokens::AccessTokens;
+use super::pending::PendingRequests;
 use super::userinfo::AccountClaimsCache;
 
 #[derive(Debug, Clone)]
@@ -43,6 +44,8 @@ pub struct Provider {
     /// SHA-256, so a refresh does not read it again. Only a grant's fixed fields are used from
     /// here: whether it is revoked or ended is decided by the rotation statement itself.
     pub refresh_grants: Arc<RefreshGrants>,
+    /// The pending requests this node saved, parsed (see `super::pending`).
+    pub pending_requests: Arc<PendingRequests>,
 }
 
 /// Grants of live refresh tokens, by token hash (bounded, most recent first).
@@ -67,6 +70,7 @@ impl Provider {
                 caches.verified_access_tokens,
             )),
             refresh_grants: Arc::new(RefreshGrants::new(caches.verified_access_tokens.max(1))),
+            pending_requests: Arc::new(PendingRequests::new(caches.verified_access_tokens.max(1))),
             secure_cookies: issuer.starts_with("https://"),
             issuer,
             store,

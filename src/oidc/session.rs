@@ -92,7 +92,7 @@ impl Provider {
     ) -> Result<NewSession, StoreError> {
         let now = self.now();
         let cookie_value = random_token();
-        let session = Session {
+        let mut session = Session {
             id_hash: token_hash(&cookie_value),
             account_id: account_id.to_owned(),
             auth_time: now,
@@ -100,8 +100,9 @@ impl Provider {
             acr: context.acr.clone(),
             created_at: now,
             expires_at: now + self.lifetimes.session,
+            second_factor_required: false,
         };
-        self.store.create_session(&session).await?;
+        session.second_factor_required = self.store.create_session(&session).await?;
         Ok(NewSession {
             cookie_value,
             session,

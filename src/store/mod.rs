@@ -60,7 +60,9 @@ pub trait AccountStore {
 
 #[async_trait]
 pub trait SessionStore {
-    async fn create_session(&self, session: &Session) -> StoreResult<()>;
+    /// Stores a session; returns whether its account requires a second factor (the value
+    /// `session()` reads back as `Session::second_factor_required`).
+    async fn create_session(&self, session: &Session) -> StoreResult<bool>;
     /// The session with this id hash if it has not expired at `now`.
     async fn session(&self, id_hash: &[u8], now: UnixTime) -> StoreResult<Option<Session>>;
     async fn delete_session(&self, id_hash: &[u8]) -> StoreResult<()>;
@@ -97,12 +99,14 @@ pub trait ConsentStore {
 pub trait GrantStore {
     /// Creates the grant and its authorization code in one transaction, which also ends the
     /// pending authorization request `finished_request` (its id hash) when one is given.
+    /// `false` (and nothing written) when that request had already ended: each pending
+    /// request yields one code at most.
     async fn create_grant_with_code(
         &self,
         grant: &Grant,
         code: &AuthorizationCode,
         finished_request: Option<&[u8]>,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<bool>;
     /// Redeems a code exactly once (atomic conditional update). A code already redeemed is
     /// reported as `Replayed` with its grant id so the caller can revoke the grant.
     async fn redeem_code(&self, code_hash: &[u8], now: UnixTime) -> StoreResult<CodeRedemption>;

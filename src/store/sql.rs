@@ -104,8 +104,8 @@ macro_rules! impl_store {
 
             #[async_trait]
             impl SessionStore for $store {
-                async fn create_session(&self, session: &Session) -> StoreResult<()> {
-                    sqlx::query(INSERT_SESSION)
+                async fn create_session(&self, session: &Session) -> StoreResult<bool> {
+                    sqlx::query_scalar(INSERT_SESSION)
                         .bind(&session.id_hash)
                         .bind(&session.account_id)
                         .bind(session.auth_time)
@@ -113,10 +113,9 @@ macro_rules! impl_store {
                         .bind(&session.acr)
                         .bind(session.created_at)
                         .bind(session.expires_at)
-                        .execute(self.writer())
+                        .fetch_one(self.writer())
                         .await
-                        .map_err(write_error)?;
-                    Ok(())
+                        .map_err(write_error)
                 }
 
                 async fn session(

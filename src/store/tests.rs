@@ -47,6 +47,7 @@ conformance_tests!(
     account_create_lookup_and_update,
     account_conflicts_name_the_field,
     session_lives_until_expiry_and_deletion,
+    session_reads_its_accounts_second_factor_setting,
     auth_request_is_taken_once,
     consent_is_replaced,
     grant_and_code_are_created_together,

@@ -42,6 +42,8 @@ pub struct Session {
     pub acr: String,
     pub created_at: UnixTime,
     pub expires_at: UnixTime,
+    /// Whether the account requires a second factor: read with the session, not stored in it.
+    pub second_factor_required: bool,
 }
 
 /// A validated authorization request waiting for sign-in or consent. `params` is the JSON of

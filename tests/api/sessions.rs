@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)] // A test fails loudly on anything unexpected.
 
+use yagona::crypto::token_hash;
+
 use crate::both_backends;
 use crate::helpers::{
     PASSWORD, REDIRECT_URI, STATE, TestApp, code_params, error_summary, hidden_field, jwt_part,
@@ -157,6 +159,35 @@ async fn denied_consent(app: TestApp) {
     // Nothing was remembered: the next request asks again.
     let again = first_step(&app, &code_params("portal", &[])).await;
     assert!(again.starts_with(&app.url("/consent?request=")), "{again}");
+}
+
+both_backends!(
+    a_request_ended_on_another_node_yields_no_code,
+    ended_elsewhere
+);
+
+/// This node keeps the pending request it saved; when another node ends it (here: straight in
+/// the shared database), the copy still shows the consent page but can no longer get a code.
+async fn ended_elsewhere(app: TestApp) {
+    app.citizen("aziza").await;
+    let login = first_step(&app, &code_params("portal", &[])).await;
+    let consent = app
+        .location(app.submit_login(&login, "aziza", PASSWORD).await)
+        .await;
+    let handle = query(&url::Url::parse(&consent).unwrap(), "request").unwrap();
+    let store = &app.state.provider.store;
+    assert!(store.take_auth_request(&token_hash(&handle)).await.unwrap());
+    let response = app.submit_consent(&consent, "allow").await;
+    assert_eq!(response.status(), 400);
+    assert!(response.headers().get("location").is_none());
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("already been completed"),
+        "the page says why"
+    );
 }
 
 both_backends!(wrong_password_and_unknown_user_look_the_same, same_failure);

@@ -22,7 +22,7 @@ macro_rules! impl_grant_store {
                     grant: &Grant,
                     code: &AuthorizationCode,
                     finished_request: Option<&[u8]>,
-                ) -> StoreResult<()> {
+                ) -> StoreResult<bool> {
                     let write = sqlx::query(Self::INSERT_GRANT_WITH_CODE)
                         .bind(&grant.id)
                         .bind(&grant.client_id)
@@ -45,15 +45,16 @@ macro_rules! impl_grant_store {
                         .bind(code.expires_at)
                         .bind(code.used)
                         .bind(finished_request);
+                    // Either writes nothing (the request had ended) or at least the code.
                     if !Self::GRANT_WITH_CODE_IN_TRANSACTION {
-                        write.execute(self.writer()).await.map_err(write_error)?;
-                        return Ok(());
+                        let written = write.execute(self.writer()).await.map_err(write_error)?;
+                        return Ok(written.rows_affected() > 0);
                     }
                     let mut writer = self.writer().acquire().await?;
                     let mut tx = writer.begin_with(Self::BEGIN_WRITE).await?;
-                    write.execute(&mut *tx).await.map_err(write_error)?;
+                    let written = write.execute(&mut *tx).await.map_err(write_error)?;
                     tx.commit().await?;
-                    Ok(())
+                    Ok(written.rows_affected() > 0)
                 }
 
                 /// A code whose grant was revoked or has ended is `Invalid`, and stays used.

@@ -35,11 +35,17 @@ pub(crate) const COUNT_ACCOUNTS: &str = "SELECT COUNT(*) FROM accounts";
 
 // Sessions.
 
+/// Returns whether the account requires a second factor, read in the same statement so the
+/// sign-in that opens the session needs no other round trip for it.
 pub(crate) const INSERT_SESSION: &str = "INSERT INTO sessions (id_hash, account_id, auth_time, \
-    amr, acr, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    amr, acr, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+    RETURNING COALESCE((SELECT require_second_factor FROM accounts WHERE id = $2), FALSE)";
 
+/// The account's second-factor setting comes along (its current value, not a copy).
 pub(crate) const SELECT_LIVE_SESSION: &str = "SELECT id_hash, account_id, auth_time, amr, acr, \
-    created_at, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2";
+    created_at, expires_at, COALESCE((SELECT require_second_factor FROM accounts \
+    WHERE accounts.id = sessions.account_id), FALSE) AS second_factor_required \
+    FROM sessions WHERE id_hash = $1 AND expires_at > $2";
 
 pub(crate) const DELETE_SESSION: &str = "DELETE FROM sessions WHERE id_hash = $1";
 
@@ -87,29 +93,33 @@ pub(crate) const REVOKE_GRANTS_FOR_SESSION: &str =
 /// to the database. Binds: the grant ($1–$11: id, client_id, account_id, scope, auth_time, amr,
 /// acr, session_id_hash, created_at, expires_at, revoked), the code ($12–$20: code_hash,
 /// grant_id, client_id, redirect_uri, nonce, code_challenge, created_at, expires_at, used),
-/// the finished request's id hash or NULL ($21).
-///
-/// PostgreSQL: one statement (writable CTEs; the code's foreign key is checked when the
-/// statement ends, after the grant's insert), on its own all-or-nothing.
+/// the finished request's id hash or NULL ($21). With a request named, nothing is written
+/// unless this command is the one that ends it: a pending request yields one code at most,
+/// however many submissions race (and whatever a node's cache of pending requests holds).
+/// Writes no row at all in that case, and at least one otherwise.
 pub(crate) const PG_INSERT_GRANT_WITH_CODE: &str = "WITH finished AS (\
-        DELETE FROM auth_requests WHERE id_hash = $21), \
+        DELETE FROM auth_requests WHERE id_hash = $21 RETURNING id_hash), \
     granted AS (INSERT INTO grants (id, client_id, account_id, scope, auth_time, amr, acr, \
         session_id_hash, created_at, expires_at, revoked) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)) \
+        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 \
+        WHERE $21::bytea IS NULL OR EXISTS (SELECT 1 FROM finished) RETURNING id) \
     INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, nonce, \
         code_challenge, created_at, expires_at, used) \
-    VALUES ($12, $13, $14, $15, $16, $17, $18, $19, $20)";
+    SELECT $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM granted";
 
 /// SQLite (no writable CTEs): three statements sent as one command, run inside the caller's
 /// transaction; sqlx-sqlite binds `$N` to the N-th argument whichever statement it is in.
+/// `changes()` is the row count of the statement before: the grant needs the request's
+/// deletion (when one is named), the code needs the grant.
 pub(crate) const SQLITE_INSERT_GRANT_WITH_CODE: &str = "\
+    DELETE FROM auth_requests WHERE id_hash = $21; \
     INSERT INTO grants (id, client_id, account_id, scope, auth_time, amr, acr, \
         session_id_hash, created_at, expires_at, revoked) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11); \
+        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 \
+        WHERE $21 IS NULL OR changes() = 1; \
     INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, nonce, \
         code_challenge, created_at, expires_at, used) \
-        VALUES ($12, $13, $14, $15, $16, $17, $18, $19, $20); \
-    DELETE FROM auth_requests WHERE id_hash = $21";
+        SELECT $12, $13, $14, $15, $16, $17, $18, $19, $20 WHERE changes() = 1";
 
 /// The one-shot redemption: only one caller can flip `used` (RFC 6749 section 4.1.2).
 pub(crate) const REDEEM_CODE: &str = "UPDATE authorization_codes SET used = TRUE \

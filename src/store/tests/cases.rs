@@ -92,7 +92,7 @@ async fn seed_grant(store: &SharedStore) -> Grant {
     grant
 }
 
-fn conflict_field(result: StoreResult<()>) -> String {
+fn conflict_field<T: std::fmt::Debug>(result: StoreResult<T>) -> String {
     match result {
         Err(StoreError::Conflict(field)) => field,
         other => panic!("expected a conflict, got {other:?}"),

@@ -87,13 +87,45 @@ pub(in crate::store::tests) async fn session_lives_until_expiry_and_deletion(sto
         acr: "0".to_owned(),
         created_at: NOW,
         expires_at: NOW + HOUR,
+        second_factor_required: false,
     };
-    store.create_session(&session).await.unwrap();
+    assert!(!store.create_session(&session).await.unwrap());
     let id = &session.id_hash;
     assert_eq!(store.session(id, NOW).await.unwrap(), Some(session.clone()));
     assert_eq!(store.session(id, NOW + HOUR).await.unwrap(), None);
     store.delete_session(id).await.unwrap();
     assert_eq!(store.session(id, NOW).await.unwrap(), None);
+}
+
+/// The account's second-factor setting comes back from storing a session and with every read
+/// of it, as it is now.
+pub(in crate::store::tests) async fn session_reads_its_accounts_second_factor_setting(
+    store: SharedStore,
+) {
+    store.create_account(&account("acc", "aziz")).await.unwrap();
+    store
+        .set_require_second_factor("acc", true, NOW)
+        .await
+        .unwrap();
+    let session = Session {
+        id_hash: token_hash("sid"),
+        account_id: "acc".to_owned(),
+        auth_time: NOW,
+        amr: "pwd".to_owned(),
+        acr: "0".to_owned(),
+        created_at: NOW,
+        expires_at: NOW + HOUR,
+        second_factor_required: false,
+    };
+    assert!(store.create_session(&session).await.unwrap());
+    let read = store.session(&session.id_hash, NOW).await.unwrap().unwrap();
+    assert!(read.second_factor_required);
+    store
+        .set_require_second_factor("acc", false, NOW)
+        .await
+        .unwrap();
+    let read = store.session(&session.id_hash, NOW).await.unwrap().unwrap();
+    assert!(!read.second_factor_required);
 }
 
 pub(in crate::store::tests) async fn auth_request_is_taken_once(store: SharedStore) {

@@ -44,7 +44,7 @@ pub(in crate::store::tests) async fn issuing_a_code_ends_its_pending_request(sto
             .unwrap()
             .is_some()
     );
-    store
+    let issued = store
         .create_grant_with_code(
             &grant("g3", "acc", None),
             &code("code-3", "g3"),
@@ -52,11 +52,27 @@ pub(in crate::store::tests) async fn issuing_a_code_ends_its_pending_request(sto
         )
         .await
         .unwrap();
+    assert!(issued);
     assert_eq!(
         store.auth_request(&pending.id_hash, NOW).await.unwrap(),
         None
     );
     assert!(store.grant("g3").await.unwrap().is_some());
+    // The request has ended: a second submission gets nothing, and writes nothing.
+    let again = store
+        .create_grant_with_code(
+            &grant("g4", "acc", None),
+            &code("code-4", "g4"),
+            Some(&pending.id_hash),
+        )
+        .await
+        .unwrap();
+    assert!(!again);
+    assert!(store.grant("g4").await.unwrap().is_none());
+    assert_eq!(
+        store.redeem_code(&token_hash("code-4"), NOW).await.unwrap(),
+        CodeRedemption::Invalid
+    );
 }
 
 pub(in crate::store::tests) async fn code_is_redeemed_once_then_replayed(store: SharedStore) {

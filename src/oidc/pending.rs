@@ -1,0 +1,87 @@
+//! Validated authorization requests waiting while the citizen signs in (and consents), behind
+//! an opaque handle carried in the sign-in page's URL and forms.
+//!
+//! The database holds them, so any node can continue a request. The node that saved one also
+//! keeps it parsed in a bounded cache, so the sign-in page and form that follow (usually on
+//! the same node) need no database read. The cache is only a copy: a request ends in the
+//! database, and a code is issued only by the command that ends it
+//! (`GrantStore::create_grant_with_code`), so a stale copy on another node yields nothing.
+
+use std::sync::Arc;
+
+use super::authorize::AuthorizationRequest;
+use super::provider::Provider;
+use crate::clock::UnixTime;
+use crate::crypto::{random_token, sha256_array, token_hash};
+use crate::store::{PendingAuthRequest, StoreError};
+
+/// Pending requests this node saved, by the SHA-256 of their handle (bounded, most recent
+/// first).
+pub type PendingRequests = quick_cache::sync::Cache<[u8; 32], Arc<CachedRequest>>;
+
+/// A pending request as saved, with the end of its life.
+#[derive(Debug)]
+pub struct CachedRequest {
+    request: AuthorizationRequest,
+    expires_at: UnixTime,
+}
+
+/// Handles are `random_token()`s; anything much longer is not one of ours.
+const MAX_HANDLE_LEN: usize = 64;
+
+impl Provider {
+    /// Stores a validated request while the citizen signs in; returns its opaque handle.
+    pub async fn save_pending(&self, request: &AuthorizationRequest) -> Result<String, StoreError> {
+        let handle = random_token();
+        let now = self.now();
+        let expires_at = now + self.lifetimes.pending_request;
+        let params = serde_json::to_string(request)
+            .map_err(|e| StoreError::Corrupt(format!("pending request: {e}")))?;
+        self.store
+            .put_auth_request(&PendingAuthRequest {
+                id_hash: token_hash(&handle),
+                params,
+                created_at: now,
+                expires_at,
+            })
+            .await?;
+        self.pending_requests.insert(
+            sha256_array(handle.as_bytes()),
+            Arc::new(CachedRequest {
+                request: request.clone(),
+                expires_at,
+            }),
+        );
+        Ok(handle)
+    }
+
+    /// The pending request behind a handle, if it has not expired or been finished.
+    pub async fn pending(&self, handle: &str) -> Result<Option<AuthorizationRequest>, StoreError> {
+        if handle.is_empty() || handle.len() > MAX_HANDLE_LEN {
+            return Ok(None);
+        }
+        let now = self.now();
+        let key = sha256_array(handle.as_bytes());
+        if let Some(cached) = self.pending_requests.get(&key) {
+            return Ok((cached.expires_at > now).then(|| cached.request.clone()));
+        }
+        let Some(row) = self.store.auth_request(&key, now).await? else {
+            return Ok(None);
+        };
+        serde_json::from_str(&row.params)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt(format!("pending request: {e}")))
+    }
+
+    /// Ends a pending request (it cannot be used twice).
+    pub async fn finish_pending(&self, handle: &str) -> Result<bool, StoreError> {
+        self.forget_pending(handle);
+        self.store.take_auth_request(&token_hash(handle)).await
+    }
+
+    /// Drops this node's copy of a pending request that is ending.
+    pub(super) fn forget_pending(&self, handle: &str) {
+        self.pending_requests
+            .remove(&sha256_array(handle.as_bytes()));
+    }
+}
