@@ -33,7 +33,7 @@ use clap::Parser;
 use crate::machine::Machine;
 use crate::postgres::{BENCH_DATABASE, PgServer};
 use crate::probe::Probe;
-use crate::report::{Measurement, RowKind, RowResult};
+use crate::report::{Measurement, RowKind, RowResult, Yardsticks};
 use crate::rows::{RowRunner, Settings, failed, measurement_of};
 use crate::server::{Launch, PROVIDER_ARGUMENT, ProviderProgram, Server};
 use crate::workspace::{PasswordCost, Workspace, create_citizens};
@@ -343,22 +343,39 @@ fn print_report(
         settings.duration.as_secs(),
         settings.warmup.as_secs()
     );
-    println!("Provider: `{}`.\n", run.program.describe());
-    println!("{}", report::render_table("SQLite", sqlite, argon, None));
+    println!("Provider: `{}`.  ", run.program.describe());
+    if let (Some(ms), Some(slowness)) = (machine.es256_verify_ms, machine.slowness()) {
+        println!(
+            "Yardstick: one ES256 verification takes {} ms here, {} ms on the machine issue 6's \
+             budgets were set on (×{slowness:.2}); fixed budgets are also shown scaled by that, \
+             but the issue's figures decide.",
+            report::format_ms(ms),
+            report::format_ms(machine::REFERENCE_ES256_VERIFY_MS),
+        );
+    }
+    println!();
+    let yardsticks = Yardsticks {
+        argon,
+        slowness: machine.slowness(),
+    };
+    println!(
+        "{}",
+        report::render_table("SQLite", sqlite, yardsticks, None)
+    );
     match postgres {
         Ok(rows) => println!(
             "{}",
-            report::render_table("PostgreSQL", rows, argon, Some(sqlite))
+            report::render_table("PostgreSQL", rows, yardsticks, Some(sqlite))
         ),
         Err(reason) => println!("#### PostgreSQL\n\nSKIPPED: {reason}\n"),
     }
-    let mut misses: Vec<String> = report::misses(sqlite, argon, None)
+    let mut misses: Vec<String> = report::misses(sqlite, yardsticks, None)
         .into_iter()
         .map(|m| format!("SQLite: {m}"))
         .collect();
     if let Ok(rows) = postgres {
         misses.extend(
-            report::misses(rows, argon, Some(sqlite))
+            report::misses(rows, yardsticks, Some(sqlite))
                 .into_iter()
                 .map(|m| format!("PostgreSQL: {m}")),
         );

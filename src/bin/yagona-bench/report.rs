@@ -116,6 +116,19 @@ impl Measurement {
     }
 }
 
+/// What budgets are measured against besides the row itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Yardsticks<'a> {
+    /// Argon2id alone, for the production sign-in.
+    pub argon: Option<&'a Measurement>,
+    /// How many times slower this machine is than the budgets' one (`Machine::slowness`):
+    /// fixed budgets are also shown scaled by it.
+    pub slowness: Option<f64>,
+}
+
+/// Below this difference in speed, budgets are not shown scaled.
+const SAME_SPEED: f64 = 0.05;
+
 /// A row of a table: what it is and what came of it.
 #[derive(Debug, Clone)]
 pub struct RowResult {
@@ -128,7 +141,7 @@ pub struct RowResult {
 pub fn render_table(
     database: &str,
     rows: &[RowResult],
-    argon: Option<&Measurement>,
+    yardsticks: Yardsticks<'_>,
     sqlite: Option<&[RowResult]>,
 ) -> String {
     let mut out = String::new();
@@ -139,7 +152,7 @@ pub fn render_table(
     );
     for row in rows {
         let line = match &row.outcome {
-            Ok(m) => measured_line(row.kind, m, argon, sqlite),
+            Ok(m) => measured_line(row.kind, m, yardsticks, sqlite),
             Err(reason) => format!(
                 "| {} | failed: {} | | | | | | | |",
                 row.kind.label(),
@@ -155,7 +168,7 @@ pub fn render_table(
 fn measured_line(
     kind: RowKind,
     m: &Measurement,
-    argon: Option<&Measurement>,
+    yardsticks: Yardsticks<'_>,
     sqlite: Option<&[RowResult]>,
 ) -> String {
     let database = match (m.database_cpu_ms, m.operations) {
@@ -181,38 +194,52 @@ fn measured_line(
         m.errors,
         m.server_ms_per_op().map_or("–".into(), format_ms),
         database,
-        budget_cell(kind, m, argon, sqlite),
+        budget_cell(kind, m, yardsticks, sqlite),
         memory,
     )
 }
 
-/// "≤ limit ✓/✗" for the row's CPU per operation (provider plus database).
+/// "≤ limit ✓/✗" for the row's CPU per operation (provider plus database); a fixed budget is
+/// also shown scaled to this machine's speed when that differs.
 fn budget_cell(
     kind: RowKind,
     m: &Measurement,
-    argon: Option<&Measurement>,
+    yardsticks: Yardsticks<'_>,
     sqlite: Option<&[RowResult]>,
 ) -> String {
     if kind.budget() == Budget::Reference {
         return "reference".into();
     }
-    let (limit, note) = match sqlite {
-        Some(rows) => match sqlite_cost(rows, kind) {
-            Some(reference) => (Some(reference * POSTGRES_FACTOR), "2× SQLite: "),
-            None => (
-                absolute_limit(kind, argon).map(|l| l * POSTGRES_FACTOR),
-                "2× budget: ",
-            ),
-        },
-        None => (absolute_limit(kind, argon), ""),
+    let (limit, note, fixed) = match sqlite.map(|rows| sqlite_cost(rows, kind)) {
+        Some(Some(reference)) => (Some(reference * POSTGRES_FACTOR), "2× SQLite: ", false),
+        Some(None) => (
+            absolute_limit(kind, yardsticks.argon).map(|l| l * POSTGRES_FACTOR),
+            "2× budget: ",
+            true,
+        ),
+        None => (absolute_limit(kind, yardsticks.argon), "", true),
     };
-    match (limit, m.total_ms_per_op()) {
-        (Some(limit), Some(cost)) => {
-            format!("{note}≤ {} {}", format_ms(limit), mark(cost <= limit))
-        }
-        (Some(limit), None) => format!("{note}≤ {} ✗ (nothing completed)", format_ms(limit)),
-        (None, _) => "needs the Argon2id row".into(),
+    let cost = m.total_ms_per_op();
+    let Some(limit) = limit else {
+        return "needs the Argon2id row".into();
+    };
+    let Some(cost) = cost else {
+        return format!("{note}≤ {} ✗ (nothing completed)", format_ms(limit));
+    };
+    let mut cell = format!("{note}≤ {} {}", format_ms(limit), mark(cost <= limit));
+    let scaled = yardsticks.slowness.filter(|s| {
+        fixed && matches!(kind.budget(), Budget::CpuMs(_)) && (s - 1.0).abs() > SAME_SPEED
+    });
+    if let Some(slowness) = scaled {
+        let here = limit * slowness;
+        let _ = write!(
+            cell,
+            " (×{slowness:.2} here: ≤ {} {})",
+            format_ms(here),
+            mark(cost <= here)
+        );
     }
+    cell
 }
 
 fn absolute_limit(kind: RowKind, argon: Option<&Measurement>) -> Option<f64> {
@@ -235,16 +262,21 @@ fn sqlite_cost(rows: &[RowResult], kind: RowKind) -> Option<f64> {
 /// The rows of `rows` that miss their CPU or memory budget, for the summary.
 pub fn misses(
     rows: &[RowResult],
-    argon: Option<&Measurement>,
+    yardsticks: Yardsticks<'_>,
     sqlite: Option<&[RowResult]>,
 ) -> Vec<String> {
     rows.iter()
         .filter_map(|row| match &row.outcome {
             Err(reason) => Some(format!("{}: failed ({reason})", row.kind.label())),
             Ok(m) => {
-                let cell = budget_cell(row.kind, m, argon, sqlite);
+                let cell = budget_cell(row.kind, m, yardsticks, sqlite);
                 let memory_over = m.peak_rss_kib.is_some_and(|k| k >= MEMORY_BUDGET_KIB);
-                (cell.contains('✗') || memory_over || m.errors > 0).then(|| {
+                // The budget as the issue sets it decides; the scaled figure only informs.
+                let over = cell
+                    .split(" (×")
+                    .next()
+                    .is_some_and(|fixed| fixed.contains('✗'));
+                (over || memory_over || m.errors > 0).then(|| {
                     format!(
                         "{}: CPU {} ms/op ({cell}), errors {}, peak RSS {}",
                         row.kind.label(),
@@ -320,7 +352,12 @@ mod tests {
     fn a_row_within_budget_is_ticked_and_one_over_is_crossed() {
         let fast = row(RowKind::ClientCredentials, measurement(100_000, 3_000.0));
         let slow = row(RowKind::Discovery, measurement(10_000, 1_000.0));
-        let table = render_table("SQLite", &[fast.clone(), slow.clone()], None, None);
+        let table = render_table(
+            "SQLite",
+            &[fast.clone(), slow.clone()],
+            Yardsticks::default(),
+            None,
+        );
         assert!(
             table.contains("| token: client_credentials | 20000 |"),
             "{table}"
@@ -328,9 +365,32 @@ mod tests {
         assert!(table.contains("≤ 0.033 ✓"), "{table}");
         assert!(table.contains("≤ 0.020 ✗"), "{table}");
         assert!(table.contains("20.0 MB ✓"), "{table}");
-        let missed = misses(&[fast, slow], None, None);
+        let missed = misses(&[fast, slow], Yardsticks::default(), None);
         assert_eq!(missed.len(), 1);
         assert!(missed[0].starts_with("discovery"), "{missed:?}");
+    }
+
+    #[test]
+    fn fixed_budgets_are_also_shown_scaled_to_a_slower_machine() {
+        // 0.040 ms/op: over 0.033, within 0.033 × 1.5 = 0.0495.
+        let over = row(RowKind::ClientCredentials, measurement(100_000, 4_000.0));
+        let slower = Yardsticks {
+            argon: None,
+            slowness: Some(1.5),
+        };
+        let table = render_table("SQLite", std::slice::from_ref(&over), slower, None);
+        assert!(
+            table.contains("≤ 0.033 ✗ (×1.50 here: ≤ 0.050 ✓)"),
+            "{table}"
+        );
+        // The issue's budget decides what is listed as missed.
+        assert_eq!(misses(std::slice::from_ref(&over), slower, None).len(), 1);
+        let same = Yardsticks {
+            argon: None,
+            slowness: Some(1.02),
+        };
+        let table = render_table("SQLite", &[over], same, None);
+        assert!(!table.contains("here:"), "{table}");
     }
 
     #[test]
@@ -338,7 +398,11 @@ mod tests {
         let argon = measurement(100, 2_700.0); // 27 ms of CPU per hash
         let within = row(RowKind::FlowProduction, measurement(100, 2_900.0));
         let over = row(RowKind::FlowProduction, measurement(100, 3_100.0));
-        let table = render_table("SQLite", &[within, over], Some(&argon), None);
+        let yardsticks = Yardsticks {
+            argon: Some(&argon),
+            slowness: Some(1.5), // not applied: the budget comes from this machine's Argon2id
+        };
+        let table = render_table("SQLite", &[within, over], yardsticks, None);
         assert!(table.contains("≤ 30.0 ✓"), "{table}");
         assert!(table.contains("≤ 30.0 ✗"), "{table}");
     }
@@ -351,7 +415,7 @@ mod tests {
         let table = render_table(
             "PostgreSQL",
             &[row(RowKind::UserInfo, pg)],
-            None,
+            Yardsticks::default(),
             Some(&sqlite),
         );
         assert!(table.contains("2× SQLite: ≤ 0.100 ✗"), "{table}");
@@ -369,10 +433,10 @@ mod tests {
                 outcome: Err("no refresh token".into()),
             },
         ];
-        let table = render_table("SQLite", &rows, None, None);
+        let table = render_table("SQLite", &rows, Yardsticks::default(), None);
         assert!(table.contains("60.0 MB ✗"), "{table}");
         assert!(table.contains("failed: no refresh token"), "{table}");
-        assert_eq!(misses(&rows, None, None).len(), 2);
+        assert_eq!(misses(&rows, Yardsticks::default(), None).len(), 2);
     }
 
     #[test]
