@@ -64,7 +64,8 @@ impl SqliteStore {
         }
         options = options
             .journal_mode(SqliteJournalMode::Wal)
-            .pragma("journal_size_limit", wal::WAL_LIMIT.to_string());
+            .pragma("journal_size_limit", wal::WAL_LIMIT.to_string())
+            .pragma("wal_autocheckpoint", wal::AUTOCHECKPOINT_FRAMES.to_string());
         create_parent_dir(options.get_filename()).await?;
         // The writer first: it creates the file and switches it to WAL before readers open it.
         let writer = SqliteConnections::open(1, &options).await?;

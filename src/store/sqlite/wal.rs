@@ -24,6 +24,14 @@ use super::SqliteConnections;
 /// The WAL size past which the log is restarted, and the size it is truncated back to.
 pub(super) const WAL_LIMIT: u64 = 64 * 1024 * 1024;
 
+/// WAL frames after which a commit checkpoints by itself (`wal_autocheckpoint`; SQLite's
+/// default is 1 000): 256 MiB, past [`WAL_LIMIT`], so only a backstop for when the keeper
+/// cannot restart the log. With the default, once the log held 1 000 frames every commit
+/// tried a checkpoint, syncing the WAL and the database file each time, because the log
+/// only starts over when this keeper restarts it: a twentieth of the provider's CPU in the
+/// sign-in benchmark went to those checkpoints.
+pub(super) const AUTOCHECKPOINT_FRAMES: u32 = 65_536;
+
 /// How often the WAL's size is looked at (one `stat`).
 const WAL_CHECK_INTERVAL: Duration = Duration::from_millis(200);
 
@@ -155,6 +163,22 @@ mod tests {
             .expect("create after the restart");
         let frames = wal_frames(&store).await;
         assert!(frames < 20, "the log did not start over: {frames} frames");
+    }
+
+    #[tokio::test]
+    async fn commits_leave_the_log_to_the_keeper() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let store = file_store(&dir).await;
+        // With SQLite's default, the commit that passed 1 000 frames would have checkpointed
+        // (nothing reads here) and the next write would have started the log over.
+        create_accounts(&store, "user", 1_200).await;
+        let frames = wal_frames(&store).await;
+        assert!(frames > 1_000, "the log started over: {frames} frames");
+        let setting: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+            .fetch_one(store.writer())
+            .await
+            .expect("setting");
+        assert_eq!(setting, i64::from(AUTOCHECKPOINT_FRAMES));
     }
 
     #[tokio::test]

@@ -23,13 +23,6 @@ use crate::store::{
 /// chunk up and on the writer that commits it.
 const SQLITE_IMPORT_CACHE: &str = "PRAGMA cache_size = -524288";
 
-/// WAL frames (pages) after which a commit on the import's writer checkpoints by itself,
-/// instead of SQLite's 1 000, which every chunk's commit passes: the store's WAL keeper
-/// (`store/sqlite/wal.rs`) checkpoints and restarts the log between chunks once it passes
-/// 64 MiB, so the commit itself need not also copy (and sync) its pages into the database
-/// file first.
-const SQLITE_IMPORT_CHECKPOINT: &str = "PRAGMA wal_autocheckpoint = 65536";
-
 /// Rows per multi-row INSERT on SQLite: 17 columns × 1 000 rows stays under its parameter bound.
 const SQLITE_ROWS_PER_STATEMENT: usize = 1_000;
 
@@ -181,9 +174,9 @@ impl SqliteStore {
         previous_committed(previous).await?;
         let mut writer = self.writer().acquire().await?;
         let mut tx = writer.begin_with(Self::BEGIN_WRITE).await?;
-        for pragma in [SQLITE_IMPORT_CACHE, SQLITE_IMPORT_CHECKPOINT] {
-            sqlx::query(pragma).execute(&mut *tx).await?;
-        }
+        // The store's writer already leaves checkpoints to its WAL keeper
+        // (`store/sqlite/wal.rs`), which restarts the log between chunks.
+        sqlx::query(SQLITE_IMPORT_CACHE).execute(&mut *tx).await?;
         let accounts = accounts_of(rows);
         for batch in accounts.chunks(SQLITE_ROWS_PER_STATEMENT) {
             let mut insert = QueryBuilder::<Sqlite>::new(INSERT_ACCOUNTS_HEAD);
