@@ -5,6 +5,7 @@
 //! handle) is stored and looked up only by its SHA-256 digest (`crate::crypto::token_hash`).
 //! One-shot operations are single trait methods, atomic inside the database.
 
+mod connections;
 mod esign;
 mod import;
 mod passkeys;

@@ -1,18 +1,30 @@
 //! The PostgreSQL backend. Several provider nodes may share one database: every one-shot
 //! operation is a single conditional statement or a transaction holding row locks.
 
-use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use std::str::FromStr;
+use std::time::Duration;
 
+use sqlx::migrate::Migrator;
+use sqlx::postgres::PgConnectOptions;
+
+use super::connections::Connections;
 use super::sql::impl_store;
+
+/// The PostgreSQL connections of a store (see `store::connections`).
+pub type PgConnections = Connections<sqlx::Postgres>;
 
 /// The schema, embedded at compile time.
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
 
+/// How long a statement waits for a connection before it fails (sqlx's pool default): with
+/// the server away, requests fail instead of hanging. (SQLite's writer has no such bound: an
+/// import's chunk may hold it for longer, and nothing else can be away.)
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// The store on PostgreSQL.
 #[derive(Debug, Clone)]
 pub struct PgStore {
-    pool: PgPool,
+    pool: PgConnections,
 }
 
 impl PgStore {
@@ -23,29 +35,24 @@ impl PgStore {
     const INSERT_GRANT_WITH_CODE: &'static str = super::sql::PG_INSERT_GRANT_WITH_CODE;
     const GRANT_WITH_CODE_IN_TRANSACTION: bool = false;
 
-    /// Connects to `url` (`postgres://user@host/db`, or `postgresql://…`) with a pool of at most
-    /// `max_connections` connections.
-    ///
-    /// A connection is not pinged before it is lent (that was one more round trip to the server
-    /// per statement): sqlx pings it when it comes back to the pool, so a broken one is dropped
-    /// there, and only a connection that broke while idle (the server restarted) fails one
-    /// statement before it is dropped the same way.
+    /// Connects to `url` (`postgres://user@host/db`, or `postgresql://…`) with
+    /// `max_connections` connections, lent without sqlx's pool: it pinged each connection when
+    /// it came back, a round trip to the server per statement (`store::connections` says how
+    /// broken and half-used connections are handled instead).
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
-        let pool = PgPoolOptions::new()
-            .max_connections(max_connections.max(1))
-            .test_before_acquire(false)
-            .connect(url)
-            .await?;
+        let options = PgConnectOptions::from_str(url)?;
+        let pool =
+            PgConnections::open(max_connections as usize, &options, Some(ACQUIRE_TIMEOUT)).await?;
         Ok(Self { pool })
     }
 
-    /// The underlying pool, for closing it at shutdown.
-    pub fn pool(&self) -> &PgPool {
+    /// The connections, for closing them at shutdown.
+    pub fn pool(&self) -> &PgConnections {
         &self.pool
     }
 
     /// Writes share the pool: PostgreSQL has row locks, not one database-wide write lock.
-    pub(crate) fn writer(&self) -> &PgPool {
+    pub(crate) fn writer(&self) -> &PgConnections {
         &self.pool
     }
 

@@ -9,9 +9,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 
 use super::sql::impl_store;
 
-mod connections;
 mod wal;
-pub use connections::SqliteConnections;
+/// The SQLite connections of a store (see `store::connections`).
+pub type SqliteConnections = super::connections::Connections<sqlx::Sqlite>;
 
 /// The schema, embedded at compile time.
 static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -56,7 +56,7 @@ impl SqliteStore {
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
         if is_in_memory(url) {
-            let pool = SqliteConnections::open(1, &options).await?;
+            let pool = SqliteConnections::open(1, &options, None).await?;
             return Ok(Self {
                 writer: pool.clone(),
                 pool,
@@ -68,8 +68,8 @@ impl SqliteStore {
             .pragma("wal_autocheckpoint", wal::AUTOCHECKPOINT_FRAMES.to_string());
         create_parent_dir(options.get_filename()).await?;
         // The writer first: it creates the file and switches it to WAL before readers open it.
-        let writer = SqliteConnections::open(1, &options).await?;
-        let pool = SqliteConnections::open(max_connections as usize, &options).await?;
+        let writer = SqliteConnections::open(1, &options, None).await?;
+        let pool = SqliteConnections::open(max_connections as usize, &options, None).await?;
         wal::spawn_wal_keeper(&writer, wal_path(options.get_filename()), BUSY_TIMEOUT);
         Ok(Self { pool, writer })
     }

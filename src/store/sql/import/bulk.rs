@@ -268,10 +268,11 @@ impl PgStore {
         // a pool of one, that connection could be this one, so the wait comes first then.
         let first_chunk = previous.is_none();
         let mut previous = previous;
-        if self.pool().options().get_max_connections() < 2 {
+        if self.pool().size() < 2 {
             previous_committed(previous.take()).await?;
         }
-        let mut tx = self.pool().begin().await?;
+        let mut connection = self.pool().acquire().await?;
+        let mut tx = connection.begin().await?;
         for batch in accounts_of(rows).chunks(PG_ROWS_PER_STATEMENT) {
             pg_insert_accounts(&mut tx, batch).await?;
         }
