@@ -70,7 +70,8 @@ impl SqliteStore {
         // The writer first: it creates the file and switches it to WAL before readers open it.
         let writer = SqliteConnections::open(1, &options, None).await?;
         let pool = SqliteConnections::open(max_connections as usize, &options, None).await?;
-        wal::spawn_wal_keeper(&writer, wal_path(options.get_filename()), BUSY_TIMEOUT);
+        let wal = wal_path(options.get_filename());
+        wal::spawn_wal_keeper(&writer, &pool, wal, BUSY_TIMEOUT);
         Ok(Self { pool, writer })
     }
 
