@@ -77,18 +77,23 @@ pub(in crate::store::tests) async fn account_conflicts_name_the_field(store: Sha
     store.create_account(&fresh()).await.unwrap();
 }
 
-pub(in crate::store::tests) async fn session_lives_until_expiry_and_deletion(store: SharedStore) {
-    store.create_account(&account("acc", "aziz")).await.unwrap();
-    let session = Session {
+/// A password session of `account_id` started at `NOW`, lasting an hour.
+fn password_session(account_id: &str) -> Session {
+    Session {
         id_hash: token_hash("sid"),
-        account_id: "acc".to_owned(),
+        account_id: account_id.to_owned(),
         auth_time: NOW,
         amr: "pwd".to_owned(),
         acr: "0".to_owned(),
         created_at: NOW,
         expires_at: NOW + HOUR,
         second_factor_required: false,
-    };
+    }
+}
+
+pub(in crate::store::tests) async fn session_lives_until_expiry_and_deletion(store: SharedStore) {
+    store.create_account(&account("acc", "aziz")).await.unwrap();
+    let session = password_session("acc");
     assert!(!store.create_session(&session).await.unwrap());
     let id = &session.id_hash;
     assert_eq!(store.session(id, NOW).await.unwrap(), Some(session.clone()));
@@ -107,16 +112,7 @@ pub(in crate::store::tests) async fn session_reads_its_accounts_second_factor_se
         .set_require_second_factor("acc", true, NOW)
         .await
         .unwrap();
-    let session = Session {
-        id_hash: token_hash("sid"),
-        account_id: "acc".to_owned(),
-        auth_time: NOW,
-        amr: "pwd".to_owned(),
-        acr: "0".to_owned(),
-        created_at: NOW,
-        expires_at: NOW + HOUR,
-        second_factor_required: false,
-    };
+    let session = password_session("acc");
     assert!(store.create_session(&session).await.unwrap());
     let read = store.session(&session.id_hash, NOW).await.unwrap().unwrap();
     assert!(read.second_factor_required);
