@@ -17,6 +17,7 @@
 //!   [`RECONNECT_DELAY`] while the server is away (borrowers wait meanwhile).
 
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
@@ -32,6 +33,10 @@ const PING_AFTER_IDLE: Duration = Duration::from_secs(30);
 
 /// How long to wait before trying again to replace a broken connection.
 const RECONNECT_DELAY: Duration = Duration::from_secs(1);
+
+/// How long closing waits for lent connections to come back (a broken one being replaced
+/// while the server is away never does).
+const CLOSE_WAIT: Duration = Duration::from_secs(10);
 
 type Options<DB> = <<DB as Database>::Connection as Connection>::Options;
 
@@ -60,6 +65,8 @@ struct Inner<DB: Database> {
     /// How long a borrower waits before failing with `PoolTimedOut`; `None`: for as long as
     /// it takes.
     acquire_timeout: Option<Duration>,
+    /// Set when closing begins: broken connections are no longer replaced.
+    closing: AtomicBool,
 }
 
 impl<DB: Database> Inner<DB> {
@@ -104,6 +111,7 @@ impl<DB: Database> Connections<DB> {
                 size,
                 options: options.clone(),
                 acquire_timeout,
+                closing: AtomicBool::new(false),
             }),
         })
     }
@@ -153,18 +161,16 @@ impl<DB: Database> Connections<DB> {
         }
     }
 
-    /// Waits for every connection to come back, then closes them; later borrowers get
-    /// `PoolClosed`. Closing twice (a shared in-memory set) is harmless.
+    /// Waits for every connection to come back (at most [`CLOSE_WAIT`]), then closes them;
+    /// later borrowers get `PoolClosed`. Closing twice (a shared in-memory set) is harmless.
     pub async fn close(&self) {
-        let Ok(all) = self
-            .inner
-            .permits
-            .acquire_many(self.inner.size as u32)
-            .await
-        else {
-            return;
-        };
-        all.forget();
+        self.inner.closing.store(true, Ordering::Release);
+        let everything = self.inner.permits.acquire_many(self.inner.size as u32);
+        match tokio::time::timeout(CLOSE_WAIT, everything).await {
+            Ok(Ok(all)) => all.forget(),
+            Ok(Err(_)) => return, // closed before
+            Err(_) => tracing::warn!(database = DB::NAME, "closing without every connection"),
+        }
         self.inner.permits.close();
         while let Some((connection, _)) = self.inner.idle.pop() {
             if let Err(error) = connection.close().await {
@@ -263,7 +269,7 @@ impl<DB: Database> Drop for LentConnection<DB> {
 /// up once the set is closed.
 async fn replace_connection<DB: Database>(inner: &Inner<DB>) {
     loop {
-        if inner.permits.is_closed() {
+        if inner.closing.load(Ordering::Acquire) {
             return;
         }
         match inner.options.connect().await {
