@@ -431,6 +431,40 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_transaction_that_met_a_closed_connection_leaves_a_new_one_behind() {
+        let Some(options) = postgres_options() else {
+            return;
+        };
+        let set = Connections::<sqlx::Postgres>::open(1, &options, None)
+            .await
+            .expect("open");
+        let mut admin = options.connect().await.expect("admin connection");
+        let pid = {
+            let mut lent = set.acquire().await.expect("lend");
+            let mut tx = lent.begin().await.expect("begin");
+            let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+                .fetch_one(&mut *tx)
+                .await
+                .expect("pid");
+            let _: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
+                .bind(pid)
+                .fetch_one(&mut admin)
+                .await
+                .expect("terminate");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let failed = sqlx::query("SELECT 1").execute(&mut *tx).await;
+            assert!(failed.is_err(), "the closed connection answered");
+            pid
+            // The transaction and the connection are dropped here, as a failed `?` would.
+        };
+        let again: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&set)
+            .await
+            .expect("the next statement runs on a new connection");
+        assert_ne!(again, pid);
+    }
+
+    #[tokio::test]
     async fn a_dropped_transaction_does_not_keep_its_locks_while_idle() {
         let Some(options) = postgres_options() else {
             return;
