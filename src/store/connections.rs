@@ -399,46 +399,62 @@ mod tests {
         Some(url.parse().expect("a PostgreSQL URL"))
     }
 
-    #[tokio::test]
-    async fn a_connection_the_server_closed_is_replaced() {
-        let Some(options) = postgres_options() else {
-            return;
-        };
-        let set = Connections::<sqlx::Postgres>::open(1, &options, None)
+    /// A set of `size` connections to the test server, with its options; `None` (skipped).
+    async fn postgres_set(
+        size: usize,
+    ) -> Option<(
+        sqlx::postgres::PgConnectOptions,
+        Connections<sqlx::Postgres>,
+    )> {
+        let options = postgres_options()?;
+        let set = Connections::open(size, &options, None).await.expect("open");
+        Some((options, set))
+    }
+
+    /// The server process behind the connection the set lends next.
+    async fn backend_pid(set: &Connections<sqlx::Postgres>) -> i32 {
+        sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(set)
             .await
-            .expect("open");
-        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
-            .fetch_one(&set)
-            .await
-            .expect("first statement");
+            .expect("backend pid")
+    }
+
+    /// Has the server end the session of backend `pid` (as an administrator or a restart would),
+    /// and gives it time to go.
+    async fn terminate_backend(options: &sqlx::postgres::PgConnectOptions, pid: i32) {
         let mut admin = options.connect().await.expect("admin connection");
         let terminated: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
             .bind(pid)
             .fetch_one(&mut admin)
             .await
             .expect("terminate");
-        assert!(terminated);
+        assert!(terminated, "no backend {pid}");
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    #[tokio::test]
+    async fn a_connection_the_server_closed_is_replaced() {
+        let Some((options, set)) = postgres_set(1).await else {
+            return;
+        };
+        let pid = backend_pid(&set).await;
+        terminate_backend(&options, pid).await;
         let failed = sqlx::query_scalar::<_, i32>("SELECT 1")
             .fetch_one(&set)
             .await;
         assert!(failed.is_err(), "the closed connection answered");
-        let again: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
-            .fetch_one(&set)
-            .await
-            .expect("a new connection in its place");
-        assert_ne!(again, pid);
+        assert_ne!(
+            backend_pid(&set).await,
+            pid,
+            "a new connection in its place"
+        );
     }
 
     #[tokio::test]
     async fn a_transaction_that_met_a_closed_connection_leaves_a_new_one_behind() {
-        let Some(options) = postgres_options() else {
+        let Some((options, set)) = postgres_set(1).await else {
             return;
         };
-        let set = Connections::<sqlx::Postgres>::open(1, &options, None)
-            .await
-            .expect("open");
-        let mut admin = options.connect().await.expect("admin connection");
         let pid = {
             let mut lent = set.acquire().await.expect("lend");
             let mut tx = lent.begin().await.expect("begin");
@@ -446,32 +462,24 @@ mod tests {
                 .fetch_one(&mut *tx)
                 .await
                 .expect("pid");
-            let _: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
-                .bind(pid)
-                .fetch_one(&mut admin)
-                .await
-                .expect("terminate");
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            terminate_backend(&options, pid).await;
             let failed = sqlx::query("SELECT 1").execute(&mut *tx).await;
             assert!(failed.is_err(), "the closed connection answered");
             pid
             // The transaction and the connection are dropped here, as a failed `?` would.
         };
-        let again: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
-            .fetch_one(&set)
-            .await
-            .expect("the next statement runs on a new connection");
-        assert_ne!(again, pid);
+        assert_ne!(
+            backend_pid(&set).await,
+            pid,
+            "the next statement runs on a new one"
+        );
     }
 
     #[tokio::test]
     async fn a_dropped_transaction_does_not_keep_its_locks_while_idle() {
-        let Some(options) = postgres_options() else {
+        let Some((options, set)) = postgres_set(2).await else {
             return;
         };
-        let set = Connections::<sqlx::Postgres>::open(2, &options, None)
-            .await
-            .expect("open");
         let key = i64::from(std::process::id()) << 16 | 0x7a1d;
         {
             let mut lent = set.acquire().await.expect("lend");
