@@ -36,12 +36,12 @@ const MESSAGES: [(&str, &str, bool); 7] = [
 pub async fn show(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
     let provider = &state.provider;
     let ctx = PageContext::new(&state, &uri, &headers, None);
-    let (_, account) = match signed_in(&state, &headers).await {
+    let (session, account) = match signed_in(&state, &headers).await {
         Ok(Some(found)) => found,
         Ok(None) => return sign_in_redirect(&state, &ctx),
         Err(e) => return internal_page(&state, &ctx, &e),
     };
-    let (passkeys, require_second_factor) = match passkey_details(&state, &account.id).await {
+    let (passkeys, require_second_factor) = match passkey_details(&state, &session).await {
         Ok(details) => details,
         Err(e) => return internal_page(&state, &ctx, &e),
     };
@@ -253,18 +253,20 @@ async fn account_form(
     ))
 }
 
+/// The account's passkeys and whether it requires a second factor (read with the session).
 async fn passkey_details(
     state: &AppState,
-    account_id: &str,
+    session: &Session,
 ) -> Result<(Vec<StoredPasskey>, bool), StoreError> {
-    let store = &state.provider.store;
     if state.provider.passkeys.is_none() {
         return Ok((Vec::new(), false));
     }
-    Ok((
-        store.passkeys_for_account(account_id).await?,
-        store.require_second_factor(account_id).await?,
-    ))
+    let passkeys = state
+        .provider
+        .store
+        .passkeys_for_account(&session.account_id)
+        .await?;
+    Ok((passkeys, session.second_factor_required))
 }
 
 fn passkey_line(passkey: &StoredPasskey) -> PasskeyLine {

@@ -40,11 +40,7 @@ impl Provider {
         {
             return Ok(false);
         }
-        let needed = self.request_wants_passkey(request)
-            || self
-                .store
-                .require_second_factor(&session.account_id)
-                .await?;
+        let needed = self.request_wants_passkey(request) || session.second_factor_required;
         if !needed {
             return Ok(false);
         }
