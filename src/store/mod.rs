@@ -36,6 +36,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// From a statement run directly on SQLite (`sqlite::direct`).
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is corrupt: {0}")]

@@ -8,7 +8,7 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::PgConnectOptions;
 
 use super::connections::Connections;
-use super::sql::impl_store;
+use super::sql::{impl_grant_store, impl_sign_in_stores, impl_store};
 
 /// The PostgreSQL connections of a store (see `store::connections`).
 pub type PgConnections = Connections<sqlx::Postgres>;
@@ -30,10 +30,6 @@ pub struct PgStore {
 impl PgStore {
     /// How write transactions begin (row locks do the rest).
     const BEGIN_WRITE: &'static str = "BEGIN";
-
-    /// A grant with its code: one statement, no transaction needed.
-    const INSERT_GRANT_WITH_CODE: &'static str = super::sql::PG_INSERT_GRANT_WITH_CODE;
-    const GRANT_WITH_CODE_IN_TRANSACTION: bool = false;
 
     /// Connects to `url` (`postgres://user@host/db`, or `postgresql://…`) with
     /// `max_connections` connections, lent without sqlx's pool: it pinged each connection when
@@ -62,3 +58,5 @@ impl PgStore {
 }
 
 impl_store!(PgStore, backend = "postgres", migrator = MIGRATOR);
+impl_sign_in_stores!(PgStore);
+impl_grant_store!(PgStore);

@@ -170,7 +170,7 @@ impl ScratchDatabase {
 }
 
 #[tokio::test]
-async fn in_memory_sqlite_keeps_its_data_in_one_connection() {
+async fn an_in_memory_sqlite_store_is_one_throw_away_file() {
     let store = SqliteStore::connect("sqlite::memory:", 8)
         .await
         .expect("open in-memory SQLite");
@@ -180,7 +180,21 @@ async fn in_memory_sqlite_keeps_its_data_in_one_connection() {
         .await
         .expect("create");
     assert_eq!(store.count_accounts().await.expect("count"), 1);
-    assert_eq!(store.pool().size(), 1);
+    // The direct connections wrote what sqlx's connections read: one database.
+    let through_sqlx: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+        .fetch_one(store.pool())
+        .await
+        .expect("count through sqlx");
+    assert_eq!(through_sqlx, 1);
+    let file: String =
+        sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+            .fetch_one(store.pool())
+            .await
+            .expect("database file");
+    assert!(std::path::Path::new(&file).exists(), "{file}");
+    store.close().await;
+    drop(store);
+    assert!(!std::path::Path::new(&file).exists(), "{file} left behind");
 }
 
 #[tokio::test]

@@ -19,6 +19,29 @@ pub(crate) fn write_error(error: sqlx::Error) -> StoreError {
     }
 }
 
+/// [`write_error`] for a statement run directly on SQLite (`store::sqlite::direct`).
+pub(crate) fn sqlite_write_error(error: rusqlite::Error) -> StoreError {
+    match &error {
+        rusqlite::Error::SqliteFailure(failure, message) if is_unique_violation(failure) => {
+            StoreError::Conflict(if failure.extended_code == SQLITE_PRIMARY_KEY_CODE {
+                PRIMARY_KEY_FIELD.to_owned()
+            } else {
+                field_of_sqlite_message(message.as_deref().unwrap_or_default())
+            })
+        }
+        _ => StoreError::Sqlite(error),
+    }
+}
+
+fn is_unique_violation(failure: &rusqlite::ffi::Error) -> bool {
+    matches!(
+        failure.extended_code,
+        rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | SQLITE_PRIMARY_KEY_CODE
+    )
+}
+
+const SQLITE_PRIMARY_KEY_CODE: std::ffi::c_int = rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY;
+
 /// The field a unique violation is about, the same on both backends.
 ///
 /// PostgreSQL names the constraint (`accounts_username_key`, `accounts_pkey`); SQLite names the

@@ -4,12 +4,12 @@
 //! operations rest on conditional updates (`… AND used = FALSE … RETURNING`), so exactly one of
 //! several provider nodes sharing a database wins a code redemption or a refresh rotation.
 
-/// Implements `GrantStore` for a type with a `pool` field; invoked by `impl_store!`.
+/// Implements `GrantStore` for a type with a `pool` field; invoked by `postgres.rs` (SQLite's
+/// is `store::sqlite::grants`).
 macro_rules! impl_grant_store {
     ($store:ty) => {
         const _: () = {
             use async_trait::async_trait;
-            use sqlx::Connection as _;
 
             use $crate::clock::UnixTime;
             use $crate::store::sql::*;
@@ -23,7 +23,7 @@ macro_rules! impl_grant_store {
                     code: &AuthorizationCode,
                     finished_request: Option<&[u8]>,
                 ) -> StoreResult<bool> {
-                    let write = sqlx::query(Self::INSERT_GRANT_WITH_CODE)
+                    let write = sqlx::query(PG_INSERT_GRANT_WITH_CODE)
                         .bind(&grant.id)
                         .bind(&grant.client_id)
                         .bind(&grant.account_id)
@@ -46,14 +46,7 @@ macro_rules! impl_grant_store {
                         .bind(code.used)
                         .bind(finished_request);
                     // Either writes nothing (the request had ended) or at least the code.
-                    if !Self::GRANT_WITH_CODE_IN_TRANSACTION {
-                        let written = write.execute(self.writer()).await.map_err(write_error)?;
-                        return Ok(written.rows_affected() > 0);
-                    }
-                    let mut writer = self.writer().acquire().await?;
-                    let mut tx = writer.begin_with(Self::BEGIN_WRITE).await?;
-                    let written = write.execute(&mut *tx).await.map_err(write_error)?;
-                    tx.commit().await?;
+                    let written = write.execute(self.writer()).await.map_err(write_error)?;
                     Ok(written.rows_affected() > 0)
                 }
 
@@ -222,10 +215,10 @@ pub(crate) use impl_grant_store;
 /// (`record`: `$1` the key, `$2` now, `$3` until when), then flip the flag that stops their
 /// refresh tokens (`flag`: `$1` the key), both in one transaction.
 pub(crate) struct GrantRevocation {
-    record: &'static str,
-    flag: &'static str,
-    now: crate::clock::UnixTime,
-    keep_until: crate::clock::UnixTime,
+    pub(crate) record: &'static str,
+    pub(crate) flag: &'static str,
+    pub(crate) now: crate::clock::UnixTime,
+    pub(crate) keep_until: crate::clock::UnixTime,
 }
 
 impl GrantRevocation {

@@ -107,19 +107,20 @@ pub(crate) const PG_INSERT_GRANT_WITH_CODE: &str = "WITH finished AS (\
         code_challenge, created_at, expires_at, used) \
     SELECT $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM granted";
 
-/// SQLite (no writable CTEs): three statements sent as one command, run inside the caller's
-/// transaction; sqlx-sqlite binds `$N` to the N-th argument whichever statement it is in.
-/// `changes()` is the row count of the statement before: the grant needs the request's
-/// deletion (when one is named), the code needs the grant.
-pub(crate) const SQLITE_INSERT_GRANT_WITH_CODE: &str = "\
-    DELETE FROM auth_requests WHERE id_hash = $21; \
-    INSERT INTO grants (id, client_id, account_id, scope, auth_time, amr, acr, \
+/// SQLite (no writable CTEs): three statements run in one write transaction with the same 21
+/// arguments (each binds the `$N` it names). `changes()` is the row count of the statement
+/// before: the grant needs the request's deletion (when one is named), the code needs the
+/// grant.
+pub(crate) const SQLITE_INSERT_GRANT_WITH_CODE: [&str; 3] = [
+    "DELETE FROM auth_requests WHERE id_hash = $21",
+    "INSERT INTO grants (id, client_id, account_id, scope, auth_time, amr, acr, \
         session_id_hash, created_at, expires_at, revoked) \
         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 \
-        WHERE $21 IS NULL OR changes() = 1; \
-    INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, nonce, \
+        WHERE $21 IS NULL OR changes() = 1",
+    "INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, nonce, \
         code_challenge, created_at, expires_at, used) \
-        SELECT $12, $13, $14, $15, $16, $17, $18, $19, $20 WHERE changes() = 1";
+        SELECT $12, $13, $14, $15, $16, $17, $18, $19, $20 WHERE changes() = 1",
+];
 
 /// The one-shot redemption: only one caller can flip `used` (RFC 6749 section 4.1.2).
 pub(crate) const REDEEM_CODE: &str = "UPDATE authorization_codes SET used = TRUE \

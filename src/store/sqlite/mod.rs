@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
@@ -9,6 +10,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 
 use super::sql::impl_store;
 
+mod direct;
+mod grants;
+mod sign_in;
 mod wal;
 /// The SQLite connections of a store (see `store::connections`).
 pub type SqliteConnections = super::connections::Connections<sqlx::Sqlite>;
@@ -26,12 +30,20 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// and latency. Writers now queue for the one writer connection in a fair async queue
 /// instead, and readers (WAL mode) never wait for them: in the load benchmark (issue 6) a
 /// refresh went from 0.42 to 0.36 ms of CPU and its p99 from 57 to 13 ms, with 8 % more
-/// sign-in flows per second. Both are [`SqliteConnections`], not sqlx pools (see there).
+/// sign-in flows per second.
+///
+/// The sign-in and token stores (`sign_in`, `grants`) call SQLite on the request's thread
+/// ([`direct`]); the rest (passkeys, e-signature, import, migrations, housekeeping) goes
+/// through sqlx's connections ([`SqliteConnections`]), whose writer SQLite's own write lock
+/// keeps in step with the direct one.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    /// Readers. For an in-memory database, the one connection, shared with `writer`.
+    /// Readers.
     pool: SqliteConnections,
     writer: SqliteConnections,
+    direct: Arc<direct::DirectConnections>,
+    /// For `sqlite::memory:`: the file standing in for it, removed with the last clone.
+    _throw_away: Option<Arc<ThrowAwayFile>>,
 }
 
 impl SqliteStore {
@@ -40,29 +52,24 @@ impl SqliteStore {
     /// instead of failing to upgrade a read lock and retrying.
     pub(crate) const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
 
-    /// A grant with its code: three statements in one command, in a write transaction.
-    const INSERT_GRANT_WITH_CODE: &'static str = super::sql::SQLITE_INSERT_GRANT_WITH_CODE;
-    const GRANT_WITH_CODE_IN_TRANSACTION: bool = true;
-
     /// Opens (creating when missing, with its parent directory) the database at `url`
-    /// (`sqlite://path/to/file.db` or `sqlite::memory:`), in WAL mode with `synchronous =
-    /// NORMAL`, a 5 s busy timeout and foreign keys enforced, with one writer connection and
-    /// up to `max_connections` readers, and a task that keeps the WAL from growing under load
-    /// ([`wal`]). An in-memory database lives in one connection, which then does everything.
+    /// (`sqlite://path/to/file.db`), in WAL mode with `synchronous = NORMAL`, a 5 s busy
+    /// timeout and foreign keys enforced, with one writer connection and up to
+    /// `max_connections` readers, and a task that keeps the WAL from growing under load
+    /// ([`wal`]). `sqlite::memory:` (tests, throw-away stores) is a new file in the temporary
+    /// directory, removed when the store is dropped: the direct connections and sqlx's must
+    /// see one database, which an in-memory one cannot be.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
-        let mut options = SqliteConnectOptions::from_str(url)?
+        let throw_away = is_in_memory(url).then(|| Arc::new(ThrowAwayFile::new()));
+        let options = match &throw_away {
+            Some(file) => SqliteConnectOptions::new().filename(&file.0),
+            None => SqliteConnectOptions::from_str(url)?,
+        };
+        let options = options
             .create_if_missing(true)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(BUSY_TIMEOUT)
-            .foreign_keys(true);
-        if is_in_memory(url) {
-            let pool = SqliteConnections::open(1, &options, None).await?;
-            return Ok(Self {
-                writer: pool.clone(),
-                pool,
-            });
-        }
-        options = options
+            .foreign_keys(true)
             .journal_mode(SqliteJournalMode::Wal)
             .pragma("journal_size_limit", wal::WAL_LIMIT.to_string())
             .pragma("wal_autocheckpoint", wal::AUTOCHECKPOINT_FRAMES.to_string());
@@ -70,9 +77,20 @@ impl SqliteStore {
         // The writer first: it creates the file and switches it to WAL before readers open it.
         let writer = SqliteConnections::open(1, &options, None).await?;
         let pool = SqliteConnections::open(max_connections as usize, &options, None).await?;
+        let direct = direct::DirectConnections::open(
+            options.get_filename(),
+            BUSY_TIMEOUT,
+            max_connections as usize,
+        )
+        .map_err(|error| sqlx::Error::Configuration(error.into()))?;
         let wal = wal_path(options.get_filename());
         wal::spawn_wal_keeper(&writer, &pool, wal, BUSY_TIMEOUT);
-        Ok(Self { pool, writer })
+        Ok(Self {
+            pool,
+            writer,
+            direct: Arc::new(direct),
+            _throw_away: throw_away,
+        })
     }
 
     /// The readers.
@@ -102,6 +120,28 @@ fn is_in_memory(url: &str) -> bool {
         .trim_start_matches("sqlite:");
     let (database, params) = rest.split_once('?').unwrap_or((rest, ""));
     database == ":memory:" || params.split('&').any(|param| param == "mode=memory")
+}
+
+/// A database file in the temporary directory, removed (with its WAL and shared-memory files)
+/// when dropped.
+#[derive(Debug)]
+struct ThrowAwayFile(PathBuf);
+
+impl ThrowAwayFile {
+    fn new() -> Self {
+        let name = format!("yagona-{}.db", crate::crypto::random_id());
+        Self(std::env::temp_dir().join(name))
+    }
+}
+
+impl Drop for ThrowAwayFile {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = self.0.as_os_str().to_owned();
+            path.push(suffix);
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 /// The WAL beside the database file `database` (`<name>-wal`).

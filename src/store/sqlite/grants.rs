@@ -1,0 +1,234 @@
+//! The token lifecycle on SQLite called directly (`direct`): grants, codes, refresh tokens
+//! and revocations, with the statements PostgreSQL runs (`store::sql::queries`). Writes that
+//! need more than one statement run in a `BEGIN IMMEDIATE` transaction on the one writer.
+
+use async_trait::async_trait;
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::SqliteStore;
+use super::direct::{Column, Statements as _, from_columns};
+use crate::clock::UnixTime;
+use crate::store::sql::*;
+use crate::store::*;
+
+from_columns! {
+    Grant {
+        id, client_id, account_id, scope, auth_time, amr, acr, session_id_hash, created_at,
+        expires_at, revoked,
+    }
+    AuthorizationCode {
+        code_hash, grant_id, client_id, redirect_uri, nonce, code_challenge, created_at,
+        expires_at, used,
+    }
+    RefreshToken { token_hash, grant_id, created_at, expires_at, used }
+    Revocation { kind, id, revoked_at, expires_at }
+}
+
+#[async_trait]
+impl GrantStore for SqliteStore {
+    async fn create_grant_with_code(
+        &self,
+        grant: &Grant,
+        code: &AuthorizationCode,
+        finished_request: Option<&[u8]>,
+    ) -> StoreResult<bool> {
+        let (g, c) = (grant, code);
+        let args: [&(dyn rusqlite::ToSql + Sync); 21] = [
+            &g.id,
+            &g.client_id,
+            &g.account_id,
+            &g.scope,
+            &g.auth_time,
+            &g.amr,
+            &g.acr,
+            &g.session_id_hash,
+            &g.created_at,
+            &g.expires_at,
+            &g.revoked,
+            &c.code_hash,
+            &c.grant_id,
+            &c.client_id,
+            &c.redirect_uri,
+            &c.nonce,
+            &c.code_challenge,
+            &c.created_at,
+            &c.expires_at,
+            &c.used,
+            &finished_request,
+        ];
+        self.direct
+            .write(|db| {
+                let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let mut written = 0;
+                for statement in SQLITE_INSERT_GRANT_WITH_CODE {
+                    written = tx.run(statement, &args)?;
+                }
+                tx.commit()?;
+                // The last statement wrote the code, or nothing when the request had ended.
+                Ok(written > 0)
+            })
+            .await
+            .map_err(sqlite_write_error)
+    }
+
+    /// A code whose grant was revoked or has ended is `Invalid`, and stays used.
+    async fn redeem_code(&self, code_hash: &[u8], now: UnixTime) -> StoreResult<CodeRedemption> {
+        let redeemed: Option<AuthorizationCode> = self
+            .direct
+            .write(|db| db.fetch_optional(REDEEM_CODE, &[&code_hash, &now]))
+            .await?;
+        let Some(code) = redeemed else {
+            let state: Option<(bool, String)> = self
+                .direct
+                .read(|db| db.fetch_optional(SELECT_CODE_STATE, &[&code_hash]))?;
+            return Ok(match state {
+                Some((true, grant_id)) => CodeRedemption::Replayed { grant_id },
+                _ => CodeRedemption::Invalid,
+            });
+        };
+        match self.grant(&code.grant_id).await? {
+            Some(grant) if !grant.revoked && grant.expires_at > now => {
+                Ok(CodeRedemption::Redeemed { code, grant })
+            }
+            _ => Ok(CodeRedemption::Invalid),
+        }
+    }
+
+    async fn grant(&self, grant_id: &str) -> StoreResult<Option<Grant>> {
+        Ok(self
+            .direct
+            .read(|db| db.fetch_optional(SELECT_GRANT, &[&grant_id]))?)
+    }
+
+    async fn revoke_grant(
+        &self,
+        grant_id: &str,
+        now: UnixTime,
+        keep_until: UnixTime,
+    ) -> StoreResult<()> {
+        let revocation = GrantRevocation::of_grant(now, keep_until);
+        self.direct
+            .write(|db| revoke(db, &revocation, &grant_id))
+            .await?;
+        Ok(())
+    }
+
+    async fn revoke_grants_for_session(
+        &self,
+        session_id_hash: &[u8],
+        now: UnixTime,
+        keep_until: UnixTime,
+    ) -> StoreResult<()> {
+        let revocation = GrantRevocation::of_session(now, keep_until);
+        self.direct
+            .write(|db| revoke(db, &revocation, &session_id_hash))
+            .await?;
+        Ok(())
+    }
+
+    async fn insert_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {
+        let t = token;
+        self.direct
+            .write(|db| {
+                db.run(
+                    INSERT_REFRESH_TOKEN,
+                    &[
+                        &t.token_hash,
+                        &t.grant_id,
+                        &t.created_at,
+                        &t.expires_at,
+                        &t.used,
+                    ],
+                )
+            })
+            .await
+            .map_err(sqlite_write_error)?;
+        Ok(())
+    }
+
+    /// The new token is stored under the old token's grant; `new.grant_id` is not consulted,
+    /// so a caller cannot move a token to another grant.
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &[u8],
+        new: &RefreshToken,
+        now: UnixTime,
+    ) -> StoreResult<RefreshRotation> {
+        let rotated: StoreResult<Option<Column<String>>> = self
+            .direct
+            .write(|db| {
+                db.fetch_optional(
+                    ROTATE_REFRESH_TOKEN,
+                    &[
+                        &old_hash,
+                        &now,
+                        &new.token_hash,
+                        &new.created_at,
+                        &new.expires_at,
+                    ],
+                )
+            })
+            .await
+            .map_err(sqlite_write_error);
+        match rotated {
+            Ok(Some(_)) => return Ok(RefreshRotation::Rotated),
+            // Not rotatable (unknown, expired, marked used, grant ended), or already rotated
+            // (the unique `parent_hash`).
+            Ok(None) => {}
+            Err(StoreError::Conflict(field)) if field == "parent_hash" => {}
+            Err(error) => return Err(error),
+        }
+        Ok(match self.refresh_token(old_hash).await? {
+            Some(old) if old.used => RefreshRotation::Reused {
+                grant_id: old.grant_id,
+            },
+            _ => RefreshRotation::Invalid,
+        })
+    }
+
+    async fn grant_of_refresh_token(&self, token_hash: &[u8]) -> StoreResult<Option<Grant>> {
+        Ok(self
+            .direct
+            .read(|db| db.fetch_optional(SELECT_GRANT_OF_REFRESH_TOKEN, &[&token_hash]))?)
+    }
+
+    async fn refresh_token(&self, token_hash: &[u8]) -> StoreResult<Option<RefreshToken>> {
+        Ok(self
+            .direct
+            .read(|db| db.fetch_optional(SELECT_REFRESH_TOKEN, &[&token_hash]))?)
+    }
+
+    async fn revoke_access_token(
+        &self,
+        jti: &str,
+        now: UnixTime,
+        expires_at: UnixTime,
+    ) -> StoreResult<()> {
+        self.direct
+            .write(|db| db.run(INSERT_ACCESS_TOKEN_REVOCATION, &[&jti, &now, &expires_at]))
+            .await?;
+        Ok(())
+    }
+
+    async fn revocations(&self, since: UnixTime, now: UnixTime) -> StoreResult<Vec<Revocation>> {
+        Ok(self
+            .direct
+            .read(|db| db.fetch_all(SELECT_REVOCATIONS, &[&since, &now]))?)
+    }
+}
+
+/// Records the grants for their access tokens, then stops their refresh tokens, in one
+/// transaction (`GrantRevocation`).
+fn revoke(
+    db: &mut Connection,
+    revocation: &GrantRevocation,
+    key: &(dyn rusqlite::ToSql + Sync),
+) -> rusqlite::Result<()> {
+    let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.run(
+        revocation.record,
+        &[key, &revocation.now, &revocation.keep_until],
+    )?;
+    tx.run(revocation.flag, &[key])?;
+    tx.commit()
+}
