@@ -88,6 +88,11 @@ impl DirectConnections {
         result
     }
 
+    /// Keeps the writer from writing while the guard lives (the WAL keeper's restart).
+    pub(super) async fn hold_writer(&self) -> tokio::sync::MutexGuard<'_, Connection> {
+        self.writer.lock().await
+    }
+
     /// Runs `write` on the writer. `write` must leave nothing behind when it fails (a
     /// `Transaction` rolls back when dropped): when SQLite's write lock is held by another
     /// connection, it runs again, waiting for the lock up to the busy timeout off the runtime.

@@ -83,12 +83,13 @@ impl SqliteStore {
             max_connections as usize,
         )
         .map_err(|error| sqlx::Error::Configuration(error.into()))?;
+        let direct = Arc::new(direct);
         let wal = wal_path(options.get_filename());
-        wal::spawn_wal_keeper(&writer, &pool, wal, BUSY_TIMEOUT);
+        wal::spawn_wal_keeper(&writer, &pool, &direct, wal, BUSY_TIMEOUT);
         Ok(Self {
             pool,
             writer,
-            direct: Arc::new(direct),
+            direct,
             _throw_away: throw_away,
         })
     }
