@@ -172,6 +172,7 @@ pub(crate) trait FromRow: Sized {
 }
 
 /// One column (`SELECT COUNT(*)`, `RETURNING grant_id`).
+#[derive(Debug)]
 pub(crate) struct Column<T>(pub T);
 
 impl<T: FromSql> FromRow for Column<T> {
@@ -238,5 +239,65 @@ impl Statements for Connection {
             all.push(T::from_row(row)?);
         }
         Ok(all)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use rusqlite::Connection;
+
+    use super::{Column, Statements as _};
+    use crate::store::tests::cases;
+    use crate::store::{AccountStore as _, SqliteStore, Store as _};
+
+    #[test]
+    fn numbered_arguments_bind_wherever_they_appear() {
+        let db = Connection::open_in_memory().expect("open");
+        let joined: Option<Column<String>> = db
+            .fetch_optional("SELECT $2 || $1 || $2", &[&"a", &"b"])
+            .expect("select");
+        assert_eq!(joined.map(|Column(text)| text).as_deref(), Some("bab"));
+        let missing = db.fetch_optional::<Column<String>>("SELECT $3", &[&"a"]);
+        assert!(
+            matches!(missing, Err(rusqlite::Error::InvalidParameterCount(..))),
+            "{missing:?}"
+        );
+    }
+
+    /// Another connection (here another process's, as `yagona import` would be) holds SQLite's
+    /// write lock: a direct write waits for it, off the runtime, and then succeeds.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_write_waits_for_a_write_lock_held_elsewhere() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let file = dir.path().join("locked.db");
+        let store = SqliteStore::connect(&format!("sqlite://{}", file.display()), 2)
+            .await
+            .expect("open");
+        store.migrate().await.expect("migrate");
+        let other = Connection::open(&file).expect("other connection");
+        other
+            .execute_batch("BEGIN IMMEDIATE")
+            .expect("take the write lock");
+
+        let writing = tokio::spawn({
+            let store = store.clone();
+            async move { store.create_account(&cases::account("late", "late")).await }
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(
+            !writing.is_finished(),
+            "the write did not wait for the lock"
+        );
+        other
+            .execute_batch("COMMIT")
+            .expect("release the write lock");
+
+        writing
+            .await
+            .expect("task")
+            .expect("the write after the lock");
+        assert_eq!(store.count_accounts().await.expect("count"), 1);
     }
 }
