@@ -18,7 +18,7 @@ mod queries;
 mod sign_in;
 
 pub(crate) use conflict::{sqlite_write_error, write_error};
-pub(crate) use grants::{GrantRevocation, impl_grant_store};
+pub(crate) use grants::{GrantRevocation, code_with_grant, impl_grant_store};
 pub(crate) use passkeys::*;
 pub(crate) use queries::*;
 pub(crate) use sign_in::impl_sign_in_stores;

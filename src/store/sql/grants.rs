@@ -56,12 +56,13 @@ macro_rules! impl_grant_store {
                     code_hash: &[u8],
                     now: UnixTime,
                 ) -> StoreResult<CodeRedemption> {
-                    let redeemed: Option<AuthorizationCode> = sqlx::query_as(REDEEM_CODE)
+                    // The code and its grant in one round trip.
+                    let redeemed = sqlx::query(PG_REDEEM_CODE_WITH_GRANT)
                         .bind(code_hash)
                         .bind(now)
                         .fetch_optional(self.writer())
                         .await?;
-                    let Some(code) = redeemed else {
+                    let Some(row) = redeemed else {
                         let state: Option<(bool, String)> = sqlx::query_as(SELECT_CODE_STATE)
                             .bind(code_hash)
                             .fetch_optional(&self.pool)
@@ -71,7 +72,8 @@ macro_rules! impl_grant_store {
                             _ => CodeRedemption::Invalid,
                         });
                     };
-                    match self.grant(&code.grant_id).await? {
+                    let (code, grant) = code_with_grant(&row)?;
+                    match grant {
                         Some(grant) if !grant.revoked && grant.expires_at > now => {
                             Ok(CodeRedemption::Redeemed { code, grant })
                         }
@@ -210,6 +212,32 @@ macro_rules! impl_grant_store {
 }
 
 pub(crate) use impl_grant_store;
+
+/// A row of `PG_REDEEM_CODE_WITH_GRANT`: the code's columns, then its grant's prefixed `g_`
+/// (all NULL if the grant is gone).
+pub(crate) fn code_with_grant(
+    row: &sqlx::postgres::PgRow,
+) -> Result<(crate::store::AuthorizationCode, Option<crate::store::Grant>), sqlx::Error> {
+    use sqlx::{FromRow as _, Row as _};
+    let code = crate::store::AuthorizationCode::from_row(row)?;
+    let Some(id) = row.try_get::<Option<String>, _>("g_id")? else {
+        return Ok((code, None));
+    };
+    let grant = crate::store::Grant {
+        id,
+        client_id: row.try_get("g_client_id")?,
+        account_id: row.try_get("g_account_id")?,
+        scope: row.try_get("g_scope")?,
+        auth_time: row.try_get("g_auth_time")?,
+        amr: row.try_get("g_amr")?,
+        acr: row.try_get("g_acr")?,
+        session_id_hash: row.try_get("g_session_id_hash")?,
+        created_at: row.try_get("g_created_at")?,
+        expires_at: row.try_get("g_expires_at")?,
+        revoked: row.try_get("g_revoked")?,
+    };
+    Ok((code, Some(grant)))
+}
 
 /// Revoking grants (one by id, or a session's): record them for the access tokens they issued
 /// (`record`: `$1` the key, `$2` now, `$3` until when), then flip the flag that stops their

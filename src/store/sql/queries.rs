@@ -128,6 +128,19 @@ pub(crate) const REDEEM_CODE: &str = "UPDATE authorization_codes SET used = TRUE
     RETURNING code_hash, grant_id, client_id, redirect_uri, nonce, code_challenge, \
     created_at, expires_at, used";
 
+/// PostgreSQL: the redemption and the code's grant in one statement, its columns prefixed `g_`
+/// (NULL when the grant is gone), so a token request makes one round trip for both.
+pub(crate) const PG_REDEEM_CODE_WITH_GRANT: &str = "WITH redeemed AS (\
+        UPDATE authorization_codes SET used = TRUE \
+        WHERE code_hash = $1 AND used = FALSE AND expires_at > $2 \
+        RETURNING code_hash, grant_id, client_id, redirect_uri, nonce, code_challenge, \
+        created_at, expires_at, used) \
+    SELECT redeemed.*, g.id AS g_id, g.client_id AS g_client_id, g.account_id AS g_account_id, \
+        g.scope AS g_scope, g.auth_time AS g_auth_time, g.amr AS g_amr, g.acr AS g_acr, \
+        g.session_id_hash AS g_session_id_hash, g.created_at AS g_created_at, \
+        g.expires_at AS g_expires_at, g.revoked AS g_revoked \
+    FROM redeemed LEFT JOIN grants AS g ON g.id = redeemed.grant_id";
+
 /// Why a redemption failed: `(used, grant_id)` of the code, if it exists at all.
 pub(crate) const SELECT_CODE_STATE: &str =
     "SELECT used, grant_id FROM authorization_codes WHERE code_hash = $1";
