@@ -2,10 +2,11 @@
 //!
 //! `impl_store!` expands the same method bodies for `SqliteStore` and `PgStore` (passkeys,
 //! e-signature, import, migrations, housekeeping); the invocation in `sqlite/mod.rs` /
-//! `postgres.rs` supplies only the backend name and its embedded migrations. The stores of the
-//! sign-in and token paths (`sign_in`, `grants`) are expanded for `PgStore` only: SQLite runs
-//! the same statements on the request's thread (`store::sqlite::direct`), without sqlx's
-//! per-statement hand-off to a worker thread (issue 6). Macros rather than generic impls
+//! `postgres/mod.rs` supplies only the backend name and its embedded migrations. The stores of
+//! the sign-in and token paths are written once per backend (`store::postgres::{sign_in,
+//! grants}` on sqlx, `store::sqlite::{sign_in, grants}` calling SQLite on the request's thread,
+//! without sqlx's per-statement hand-off to a worker thread: issue 6), over the same SQL text.
+//! Macros rather than generic impls
 //! because a function generic over `sqlx::Database` needs a wall of `Encode`/`Decode`/
 //! `Executor` bounds that says nothing about the queries.
 
@@ -15,13 +16,11 @@ mod grants;
 pub(crate) mod import;
 mod passkeys;
 mod queries;
-mod sign_in;
 
 pub(crate) use conflict::{sqlite_write_error, write_error};
-pub(crate) use grants::{GrantRevocation, code_with_grant, impl_grant_store};
+pub(crate) use grants::GrantRevocation;
 pub(crate) use passkeys::*;
 pub(crate) use queries::*;
-pub(crate) use sign_in::impl_sign_in_stores;
 
 /// Implements `Store`, `PasskeyStore`, `EsignStore` and `ImportStore` for a type with `pool`
 /// and `writer` connection sets.

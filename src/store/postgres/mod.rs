@@ -8,7 +8,10 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::PgConnectOptions;
 
 use super::connections::Connections;
-use super::sql::{impl_grant_store, impl_sign_in_stores, impl_store};
+use super::sql::impl_store;
+
+mod grants;
+mod sign_in;
 
 /// The PostgreSQL connections of a store (see `store::connections`).
 pub type PgConnections = Connections<sqlx::Postgres>;
@@ -29,7 +32,7 @@ pub struct PgStore {
 
 impl PgStore {
     /// How write transactions begin (row locks do the rest).
-    const BEGIN_WRITE: &'static str = "BEGIN";
+    pub(crate) const BEGIN_WRITE: &'static str = "BEGIN";
 
     /// Connects to `url` (`postgres://user@host/db`, or `postgresql://…`) with
     /// `max_connections` connections, lent without sqlx's pool: it pinged each connection when
@@ -58,5 +61,3 @@ impl PgStore {
 }
 
 impl_store!(PgStore, backend = "postgres", migrator = MIGRATOR);
-impl_sign_in_stores!(PgStore);
-impl_grant_store!(PgStore);
