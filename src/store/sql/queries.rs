@@ -1,10 +1,10 @@
 //! The SQL text shared by both backends. Every statement uses `$1, $2, …` placeholders, which
-//! SQLite binds by number and PostgreSQL natively, and only syntax both accept (`ON CONFLICT`,
-//! `RETURNING`, `TRUE`/`FALSE`), so the same constant runs on either pool.
+//! SQLite binds by number (sqlx, and `store::sqlite::direct` the same way) and PostgreSQL
+//! natively, and only syntax both accept (`ON CONFLICT`, `RETURNING`, `TRUE`/`FALSE`), so the
+//! same constant runs on either backend.
 //!
-//! No statement currently needs a per-backend variant. If one ever does, put the two versions
-//! here side by side as `…_SQLITE` / `…_POSTGRES` and pass the right one through the
-//! `impl_store!` invocation in `sqlite.rs` / `postgres.rs`.
+//! Where one backend can do better, the two versions sit side by side as `PG_…` / `SQLITE_…`
+//! (writable CTEs exist only on PostgreSQL), each used by its own backend's store.
 
 // Accounts.
 
