@@ -191,7 +191,12 @@ async fn an_in_memory_sqlite_store_is_one_throw_away_file() {
             .fetch_one(store.pool())
             .await
             .expect("database file");
-    assert!(std::path::Path::new(&file).exists(), "{file}");
+    for path in [file.clone(), format!("{file}-wal")] {
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(&path).expect("metadata").permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o600, "{path} is readable by others");
+    }
     store.close().await;
     drop(store);
     assert!(!std::path::Path::new(&file).exists(), "{file} left behind");

@@ -60,7 +60,10 @@ impl SqliteStore {
     /// directory, removed when the store is dropped: the direct connections and sqlx's must
     /// see one database, which an in-memory one cannot be.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
-        let throw_away = is_in_memory(url).then(|| Arc::new(ThrowAwayFile::new()));
+        let throw_away = match is_in_memory(url) {
+            true => Some(Arc::new(ThrowAwayFile::create().map_err(sqlx::Error::Io)?)),
+            false => None,
+        };
         let options = match &throw_away {
             Some(file) => SqliteConnectOptions::new().filename(&file.0),
             None => SqliteConnectOptions::from_str(url)?,
@@ -129,9 +132,18 @@ fn is_in_memory(url: &str) -> bool {
 struct ThrowAwayFile(PathBuf);
 
 impl ThrowAwayFile {
-    fn new() -> Self {
+    /// Creates the (empty) file readable by this user only: the temporary directory is
+    /// shared, and SQLite gives the WAL and shared-memory files the database file's mode.
+    fn create() -> std::io::Result<Self> {
+        use std::os::unix::fs::OpenOptionsExt as _;
         let name = format!("yagona-{}.db", crate::crypto::random_id());
-        Self(std::env::temp_dir().join(name))
+        let path = std::env::temp_dir().join(name);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)?;
+        Ok(Self(path))
     }
 }
 
