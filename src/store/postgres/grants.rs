@@ -58,18 +58,10 @@ impl GrantStore for PgStore {
                 .bind(code_hash)
                 .fetch_optional(&self.pool)
                 .await?;
-            return Ok(match state {
-                Some((true, grant_id)) => CodeRedemption::Replayed { grant_id },
-                _ => CodeRedemption::Invalid,
-            });
+            return Ok(refused_redemption(state));
         };
         let (code, grant) = code_with_grant(&row)?;
-        match grant {
-            Some(grant) if !grant.revoked && grant.expires_at > now => {
-                Ok(CodeRedemption::Redeemed { code, grant })
-            }
-            _ => Ok(CodeRedemption::Invalid),
-        }
+        Ok(redemption(code, grant, now))
     }
 
     async fn grant(&self, grant_id: &str) -> StoreResult<Option<Grant>> {
@@ -125,7 +117,7 @@ impl GrantStore for PgStore {
         now: UnixTime,
     ) -> StoreResult<RefreshRotation> {
         // One statement, so one round trip on the writer (issue 6).
-        let rotated: StoreResult<Option<String>> = sqlx::query_scalar(ROTATE_REFRESH_TOKEN)
+        let statement: StoreResult<Option<String>> = sqlx::query_scalar(ROTATE_REFRESH_TOKEN)
             .bind(old_hash)
             .bind(now)
             .bind(&new.token_hash)
@@ -134,20 +126,10 @@ impl GrantStore for PgStore {
             .fetch_optional(self.writer())
             .await
             .map_err(write_error);
-        match rotated {
-            Ok(Some(_)) => return Ok(RefreshRotation::Rotated),
-            // Not rotatable (unknown, expired, marked used, grant ended), or
-            // already rotated (the unique `parent_hash`), perhaps concurrently.
-            Ok(None) => {}
-            Err(StoreError::Conflict(field)) if field == "parent_hash" => {}
-            Err(error) => return Err(error),
+        if rotated(statement)? {
+            return Ok(RefreshRotation::Rotated);
         }
-        Ok(match self.refresh_token(old_hash).await? {
-            Some(old) if old.used => RefreshRotation::Reused {
-                grant_id: old.grant_id,
-            },
-            _ => RefreshRotation::Invalid,
-        })
+        Ok(refused_rotation(self.refresh_token(old_hash).await?))
     }
 
     async fn grant_of_refresh_token(&self, token_hash: &[u8]) -> StoreResult<Option<Grant>> {

@@ -65,3 +65,56 @@ impl GrantRevocation {
         Ok(())
     }
 }
+
+/// A redemption's answer from the redeemed code and its grant: only a live grant's code is
+/// redeemed; otherwise the code stays used and the answer is `Invalid`.
+pub(crate) fn redemption(
+    code: crate::store::AuthorizationCode,
+    grant: Option<crate::store::Grant>,
+    now: crate::clock::UnixTime,
+) -> crate::store::CodeRedemption {
+    use crate::store::CodeRedemption;
+    match grant {
+        Some(grant) if !grant.revoked && grant.expires_at > now => {
+            CodeRedemption::Redeemed { code, grant }
+        }
+        _ => CodeRedemption::Invalid,
+    }
+}
+
+/// Why a code was not redeemed, from `SELECT_CODE_STATE`'s `(used, grant_id)`: a used code
+/// is a replay (its grant to be revoked), anything else (unknown, expired) `Invalid`.
+pub(crate) fn refused_redemption(state: Option<(bool, String)>) -> crate::store::CodeRedemption {
+    use crate::store::CodeRedemption;
+    match state {
+        Some((true, grant_id)) => CodeRedemption::Replayed { grant_id },
+        _ => CodeRedemption::Invalid,
+    }
+}
+
+/// Whether `ROTATE_REFRESH_TOKEN` inserted the successor. Nothing inserted means the token was
+/// not rotatable (unknown, expired, marked used, grant ended) or already rotated: the unique
+/// `parent_hash` refuses a second successor, perhaps a concurrent one.
+pub(crate) fn rotated<T>(
+    statement: crate::store::StoreResult<Option<T>>,
+) -> crate::store::StoreResult<bool> {
+    match statement {
+        Ok(inserted) => Ok(inserted.is_some()),
+        Err(crate::store::StoreError::Conflict(field)) if field == "parent_hash" => Ok(false),
+        Err(error) => Err(error),
+    }
+}
+
+/// Why a token was not rotated, from its row: a used token is a reuse (its grant to be
+/// revoked), anything else `Invalid`.
+pub(crate) fn refused_rotation(
+    old: Option<crate::store::RefreshToken>,
+) -> crate::store::RefreshRotation {
+    use crate::store::RefreshRotation;
+    match old {
+        Some(old) if old.used => RefreshRotation::Reused {
+            grant_id: old.grant_id,
+        },
+        _ => RefreshRotation::Invalid,
+    }
+}

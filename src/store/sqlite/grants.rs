@@ -81,17 +81,10 @@ impl GrantStore for SqliteStore {
             let state: Option<(bool, String)> = self
                 .direct
                 .read(|db| db.fetch_optional(SELECT_CODE_STATE, &[&code_hash]))?;
-            return Ok(match state {
-                Some((true, grant_id)) => CodeRedemption::Replayed { grant_id },
-                _ => CodeRedemption::Invalid,
-            });
+            return Ok(refused_redemption(state));
         };
-        match self.grant(&code.grant_id).await? {
-            Some(grant) if !grant.revoked && grant.expires_at > now => {
-                Ok(CodeRedemption::Redeemed { code, grant })
-            }
-            _ => Ok(CodeRedemption::Invalid),
-        }
+        let grant = self.grant(&code.grant_id).await?;
+        Ok(redemption(code, grant, now))
     }
 
     async fn grant(&self, grant_id: &str) -> StoreResult<Option<Grant>> {
@@ -154,7 +147,7 @@ impl GrantStore for SqliteStore {
         new: &RefreshToken,
         now: UnixTime,
     ) -> StoreResult<RefreshRotation> {
-        let rotated: StoreResult<Option<Column<String>>> = self
+        let statement: StoreResult<Option<Column<String>>> = self
             .direct
             .write(|db| {
                 db.fetch_optional(
@@ -170,20 +163,10 @@ impl GrantStore for SqliteStore {
             })
             .await
             .map_err(sqlite_write_error);
-        match rotated {
-            Ok(Some(_)) => return Ok(RefreshRotation::Rotated),
-            // Not rotatable (unknown, expired, marked used, grant ended), or already rotated
-            // (the unique `parent_hash`).
-            Ok(None) => {}
-            Err(StoreError::Conflict(field)) if field == "parent_hash" => {}
-            Err(error) => return Err(error),
+        if rotated(statement)? {
+            return Ok(RefreshRotation::Rotated);
         }
-        Ok(match self.refresh_token(old_hash).await? {
-            Some(old) if old.used => RefreshRotation::Reused {
-                grant_id: old.grant_id,
-            },
-            _ => RefreshRotation::Invalid,
-        })
+        Ok(refused_rotation(self.refresh_token(old_hash).await?))
     }
 
     async fn grant_of_refresh_token(&self, token_hash: &[u8]) -> StoreResult<Option<Grant>> {
