@@ -10,18 +10,21 @@
 //! takes microseconds. Only when another connection holds SQLite's write lock (the WAL keeper
 //! restarting the log, a write through the sqlx connections, another process such as
 //! `yagona import`) does a writer have to wait inside SQLite, and that wait is moved off the
-//! runtime (`block_in_place`).
+//! runtime (`block_in_place`). Writes that reach the writer together are committed together
+//! (`group_commit`).
 //!
 //! Statements are the same `$N` text as everywhere (`store::sql::queries`): [`bind`] binds
 //! `$N` to the N-th argument, as sqlx does, so one statement may name an argument twice.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use rusqlite::types::FromSql;
 use rusqlite::{Connection, OpenFlags, Row, Statement, ToSql};
 
+use super::group_commit::Writer;
 use super::wal;
 
 /// How many prepared statements each connection keeps (every hot statement fits).
@@ -34,7 +37,10 @@ pub(crate) type Args<'a> = [&'a (dyn ToSql + Sync)];
 pub(crate) struct DirectConnections {
     path: PathBuf,
     busy_timeout: Duration,
-    writer: tokio::sync::Mutex<Connection>,
+    writer: tokio::sync::Mutex<Writer>,
+    /// Requests waiting for the writer: while there are some, a write leaves its batch open
+    /// for them (`group_commit`).
+    waiting_writers: AtomicUsize,
     /// Idle readers. A reader is in use only for the length of a synchronous call, so there
     /// are never more than threads that read at once.
     readers: Mutex<Vec<Connection>>,
@@ -64,7 +70,8 @@ impl DirectConnections {
         Ok(Self {
             path: path.to_owned(),
             busy_timeout,
-            writer: tokio::sync::Mutex::new(writer),
+            writer: tokio::sync::Mutex::new(Writer::new(writer)),
+            waiting_writers: AtomicUsize::new(0),
             readers: Mutex::new(Vec::new()),
             max_idle_readers: max_idle_readers.max(1),
         })
@@ -88,30 +95,62 @@ impl DirectConnections {
         result
     }
 
-    /// Keeps the writer from writing while the guard lives (the WAL keeper's restart).
-    pub(super) async fn hold_writer(&self) -> tokio::sync::MutexGuard<'_, Connection> {
-        self.writer.lock().await
+    /// Keeps the writer from writing while the guard lives (the WAL keeper's restart); the
+    /// open batch, if any, is committed first.
+    pub(super) async fn hold_writer(&self) -> tokio::sync::MutexGuard<'_, Writer> {
+        let mut writer = self.writer().await;
+        if let Err(error) = writer.commit() {
+            tracing::error!(%error, "a batch of SQLite writes could not be committed");
+        }
+        writer
     }
 
-    /// Runs `write` on the writer. `write` must leave nothing behind when it fails (a
-    /// `Transaction` rolls back when dropped): when SQLite's write lock is held by another
-    /// connection, it runs again, waiting for the lock up to the busy timeout off the runtime.
+    /// Runs `write` on the writer, in a batch with the writes of the requests that reach the
+    /// writer at the same moment (`group_commit`), and returns once its batch is committed.
+    /// `write` runs in a transaction or savepoint that is rolled back when it fails. When
+    /// another connection holds SQLite's write lock, the batch begins off the runtime,
+    /// waiting for the lock up to the busy timeout.
     pub(crate) async fn write<T>(
         &self,
-        mut write: impl FnMut(&mut Connection) -> rusqlite::Result<T>,
+        mut write: impl FnMut(&Connection) -> rusqlite::Result<T>,
     ) -> rusqlite::Result<T> {
-        let mut writer = self.writer.lock().await;
-        match write(&mut writer) {
-            Err(error) if is_busy(&error) => {}
-            done => return done,
+        let mut writer = self.writer().await;
+        let (value, batch) = match writer.run(&mut write) {
+            Err(error) if is_busy(&error) => {
+                let busy_timeout = self.busy_timeout;
+                off_the_runtime(|| {
+                    writer.connection().busy_timeout(busy_timeout)?;
+                    let result = writer.run(&mut write);
+                    writer.connection().busy_timeout(Duration::ZERO)?;
+                    result
+                })?
+            }
+            done => done?,
+        };
+        if self.waiting_writers.load(Ordering::Acquire) == 0 {
+            writer.commit()?;
+            return Ok(value);
         }
-        let busy_timeout = self.busy_timeout;
-        off_the_runtime(|| {
-            writer.busy_timeout(busy_timeout)?;
-            let result = write(&mut writer);
-            writer.busy_timeout(Duration::ZERO)?;
-            result
-        })
+        // Let the waiting writers join the batch; whoever comes last commits it.
+        drop(writer);
+        let mut writer = self.writer().await;
+        match batch.outcome() {
+            Some(outcome) => outcome.map(|()| value),
+            None => writer.commit().map(|()| value),
+        }
+    }
+
+    /// The writer, counted in `waiting_writers` while waiting for it.
+    async fn writer(&self) -> tokio::sync::MutexGuard<'_, Writer> {
+        struct Waiting<'a>(&'a AtomicUsize);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
+        self.waiting_writers.fetch_add(1, Ordering::AcqRel);
+        let _waiting = Waiting(&self.waiting_writers);
+        self.writer.lock().await
     }
 }
 
@@ -250,7 +289,7 @@ mod tests {
 
     use super::{Column, Statements as _};
     use crate::store::tests::cases;
-    use crate::store::{AccountStore as _, SqliteStore, Store as _};
+    use crate::store::{AccountStore as _, SqliteStore, Store as _, StoreError};
 
     #[test]
     fn numbered_arguments_bind_wherever_they_appear() {
@@ -264,6 +303,43 @@ mod tests {
             matches!(missing, Err(rusqlite::Error::InvalidParameterCount(..))),
             "{missing:?}"
         );
+    }
+
+    /// Writes that reach the writer together share a batch: each answers only once it is
+    /// committed (another connection sees it at once), and a failed one (a duplicate) does
+    /// not take the others down.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_writes_each_answer_committed_and_fail_alone() {
+        let store = SqliteStore::connect("sqlite::memory:", 4)
+            .await
+            .expect("open");
+        store.migrate().await.expect("migrate");
+        let writes = (0..64).map(|n| {
+            let store = store.clone();
+            // Every fourth write repeats the login (username, email) of the write before it.
+            let username = format!("citizen{}", if n % 4 == 3 { n - 1 } else { n });
+            tokio::spawn(async move {
+                let id = format!("id{n}");
+                let created = store.create_account(&cases::account(&id, &username)).await;
+                let visible = store.account(&id).await.expect("read").is_some();
+                (created, visible)
+            })
+        });
+        let mut created = 0;
+        for write in futures_util::future::join_all(writes).await {
+            match write.expect("task") {
+                (Ok(()), visible) => {
+                    assert!(visible, "a write answered before it was committed");
+                    created += 1;
+                }
+                (Err(StoreError::Conflict(_)), visible) => {
+                    assert!(!visible, "a failed write left its row");
+                }
+                (Err(other), _) => panic!("unexpected error {other:?}"),
+            }
+        }
+        assert_eq!(created, 48);
+        assert_eq!(store.count_accounts().await.expect("count"), 48);
     }
 
     /// Another connection (here another process's, as `yagona import` would be) holds SQLite's

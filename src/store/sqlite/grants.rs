@@ -1,9 +1,9 @@
 //! The token lifecycle on SQLite called directly (`direct`): grants, codes, refresh tokens
 //! and revocations, with the statements PostgreSQL runs (`store::sql::queries`). Writes that
-//! need more than one statement run in a `BEGIN IMMEDIATE` transaction on the one writer.
+//! need more than one statement run as one write on the one writer (`direct`, `group_commit`).
 
 use async_trait::async_trait;
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::Connection;
 
 use super::SqliteStore;
 use super::direct::{Column, Statements as _, from_columns};
@@ -58,12 +58,10 @@ impl GrantStore for SqliteStore {
         ];
         self.direct
             .write(|db| {
-                let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 let mut written = 0;
                 for statement in SQLITE_INSERT_GRANT_WITH_CODE {
-                    written = tx.run(statement, &args)?;
+                    written = db.run(statement, &args)?;
                 }
-                tx.commit()?;
                 // The last statement wrote the code, or nothing when the request had ended.
                 Ok(written > 0)
             })
@@ -201,17 +199,16 @@ impl GrantStore for SqliteStore {
 }
 
 /// Records the grants for their access tokens, then stops their refresh tokens, in one
-/// transaction (`GrantRevocation`).
+/// write (`GrantRevocation`).
 fn revoke(
-    db: &mut Connection,
+    db: &Connection,
     revocation: &GrantRevocation,
     key: &(dyn rusqlite::ToSql + Sync),
 ) -> rusqlite::Result<()> {
-    let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    tx.run(
+    db.run(
         revocation.record,
         &[key, &revocation.now, &revocation.keep_until],
     )?;
-    tx.run(revocation.flag, &[key])?;
-    tx.commit()
+    db.run(revocation.flag, &[key])?;
+    Ok(())
 }

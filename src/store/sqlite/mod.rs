@@ -12,6 +12,7 @@ use super::sql::impl_store;
 
 mod direct;
 mod grants;
+mod group_commit;
 mod sign_in;
 mod wal;
 /// The SQLite connections of a store (see `store::connections`).

@@ -3,7 +3,6 @@
 //! Same statements as PostgreSQL (`store::sql::queries`).
 
 use async_trait::async_trait;
-use rusqlite::TransactionBehavior;
 
 use super::SqliteStore;
 use super::direct::{Column, Statements as _, from_columns};
@@ -204,7 +203,7 @@ impl ThrottleStore for SqliteStore {
             .read(|db| db.fetch_all(SELECT_THROTTLES, &[&first, &second]))?)
     }
 
-    /// The count and the lock are written in one write transaction, so concurrent failures
+    /// The count and the lock are written in one write, so concurrent failures
     /// are all counted and each lock matches its count.
     async fn record_failure(
         &self,
@@ -215,16 +214,12 @@ impl ThrottleStore for SqliteStore {
         let record = self
             .direct
             .write(|db| {
-                let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let Column(failures): Column<i64> = tx
+                let Column(failures): Column<i64> = db
                     .fetch_optional(COUNT_THROTTLE_FAILURE, &[&key, &now])?
                     .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
                 let locked_until = now.saturating_add(lock_for(failures).max(0));
-                let record: ThrottleRecord = tx
-                    .fetch_optional(SET_THROTTLE_LOCK, &[&key, &locked_until])?
-                    .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-                tx.commit()?;
-                Ok(record)
+                db.fetch_optional(SET_THROTTLE_LOCK, &[&key, &locked_until])?
+                    .ok_or(rusqlite::Error::QueryReturnedNoRows)
             })
             .await?;
         Ok(record)
