@@ -3,6 +3,8 @@
 //! `App` builds everything from a `Config`; `http` adapts requests to the protocol logic in
 //! `oidc` and `auth`; `store` hides SQLite and PostgreSQL behind narrow traits.
 
+#![forbid(unsafe_code)]
+
 pub mod app;
 pub mod auth;
 pub mod cli;
