@@ -11,6 +11,8 @@
 //! serve`, the same library and command line as the `yagona` binary), so `cargo run` never
 //! benchmarks a stale build; `--yagona PATH` benchmarks a given binary instead.
 
+#[path = "../../allocator.rs"]
+mod allocator;
 mod browser;
 mod load;
 mod machine;
@@ -70,6 +72,7 @@ struct Options {
 }
 
 fn main() -> ExitCode {
+    allocator::return_freed_memory_at_once();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
