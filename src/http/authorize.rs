@@ -84,7 +84,7 @@ pub async fn continue_flow(
     };
     let page = match (step, session) {
         (Step::IssueCode, Some(session)) => {
-            return match provider.issue_code(request, session, handle).await {
+            return match provider.issue_code(request, session, handle, None).await {
                 Ok(location) => see_other(&location, set_cookies),
                 Err(error) => authorize_error(state, ctx, error),
             };

@@ -141,15 +141,22 @@ pub async fn submit(
         }
         return see_other(&provider.access_denied(&pending.request), Vec::new());
     }
-    if let Err(e) = provider
-        .record_consent(&pending.request, &session.account_id)
+    let consented = match provider
+        .consented_scopes(&pending.request, &session.account_id)
         .await
     {
-        return internal_page(&state, &ctx, &e);
-    }
-    // Sign-in was settled before the consent page was shown; consent is settled now.
+        Ok(scopes) => scopes,
+        Err(e) => return internal_page(&state, &ctx, &e),
+    };
+    // Sign-in was settled before the consent page was shown; consent is settled now, and
+    // recorded with the grant.
     match provider
-        .issue_code(&pending.request, session, Some(&pending.handle))
+        .issue_code(
+            &pending.request,
+            session,
+            Some(&pending.handle),
+            Some(&consented),
+        )
         .await
     {
         Ok(location) => see_other(&location, Vec::new()),

@@ -134,12 +134,13 @@ impl Provider {
         })
     }
 
-    /// Remembers the citizen's consent to the request's scopes (merged with earlier ones).
-    pub async fn record_consent(
+    /// The scopes the citizen consents to with this request, merged with those granted to the
+    /// client before: what `issue_code` records with the grant.
+    pub async fn consented_scopes(
         &self,
         request: &AuthorizationRequest,
         account_id: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<String, StoreError> {
         let mut scopes: Vec<String> = request.scopes().iter().map(str::to_owned).collect();
         if let Some(earlier) = self.store.consent(account_id, &request.client_id).await? {
             for s in earlier.split_whitespace() {
@@ -148,24 +149,19 @@ impl Provider {
                 }
             }
         }
-        self.store
-            .save_consent(
-                account_id,
-                &request.client_id,
-                &scopes.join(" "),
-                self.now(),
-            )
-            .await
+        Ok(scopes.join(" "))
     }
 
     /// Creates the grant and a single-use code, and returns the redirect back to the client
     /// (RFC 6749 §4.1.2, with `iss` per RFC 9207). The pending request behind `handle`, if
-    /// any, ends in the same transaction.
+    /// any, ends in the same transaction, which also records `consented_scopes` when the
+    /// citizen has just consented.
     pub async fn issue_code(
         &self,
         request: &AuthorizationRequest,
         session: &Session,
         handle: Option<&str>,
+        consented_scopes: Option<&str>,
     ) -> Result<String, AuthorizeError> {
         let now = self.now();
         let grant = Grant {
@@ -198,7 +194,12 @@ impl Provider {
         }
         let issued = self
             .store
-            .create_grant_with_code(&grant, &record, handle.map(token_hash).as_deref())
+            .create_grant_with_code(
+                &grant,
+                &record,
+                handle.map(token_hash).as_deref(),
+                consented_scopes,
+            )
             .await
             .map_err(|e| self.internal_error(request, &e))?;
         if !issued {

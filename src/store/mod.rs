@@ -88,15 +88,8 @@ pub trait AuthRequestStore {
 #[async_trait]
 pub trait ConsentStore {
     /// The scopes the citizen has already granted this client (space-separated), if any.
+    /// They are recorded with the grant a consent leads to (`GrantStore::create_grant_with_code`).
     async fn consent(&self, account_id: &str, client_id: &str) -> StoreResult<Option<String>>;
-    /// Records (replacing) the scopes granted.
-    async fn save_consent(
-        &self,
-        account_id: &str,
-        client_id: &str,
-        scope: &str,
-        now: UnixTime,
-    ) -> StoreResult<()>;
 }
 
 #[async_trait]
@@ -104,12 +97,15 @@ pub trait GrantStore {
     /// Creates the grant and its authorization code in one transaction, which also ends the
     /// pending authorization request `finished_request` (its id hash) when one is given.
     /// `false` (and nothing written) when that request had already ended: each pending
-    /// request yields one code at most.
+    /// request yields one code at most. `consented_scope`, when given, replaces the scopes
+    /// the citizen has granted the grant's client, in the same transaction and only when the
+    /// code is issued.
     async fn create_grant_with_code(
         &self,
         grant: &Grant,
         code: &AuthorizationCode,
         finished_request: Option<&[u8]>,
+        consented_scope: Option<&str>,
     ) -> StoreResult<bool>;
     /// Redeems a code exactly once (atomic conditional update). A code already redeemed is
     /// reported as `Replayed` with its grant id so the caller can revoke the grant.

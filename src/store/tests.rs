@@ -49,7 +49,7 @@ conformance_tests!(
     session_lives_until_expiry_and_deletion,
     session_reads_its_accounts_second_factor_setting,
     auth_request_is_taken_once,
-    consent_is_replaced,
+    consent_is_recorded_with_its_grant,
     grant_and_code_are_created_together,
     issuing_a_code_ends_its_pending_request,
     a_token_marked_used_is_reused,

@@ -17,6 +17,7 @@ impl GrantStore for PgStore {
         grant: &Grant,
         code: &AuthorizationCode,
         finished_request: Option<&[u8]>,
+        consented_scope: Option<&str>,
     ) -> StoreResult<bool> {
         let write = sqlx::query(PG_INSERT_GRANT_WITH_CODE)
             .bind(&grant.id)
@@ -39,7 +40,8 @@ impl GrantStore for PgStore {
             .bind(code.created_at)
             .bind(code.expires_at)
             .bind(code.used)
-            .bind(finished_request);
+            .bind(finished_request)
+            .bind(consented_scope);
         // Either writes nothing (the request had ended) or at least the code.
         let written = write.execute(self.writer()).await.map_err(write_error)?;
         Ok(written.rows_affected() > 0)

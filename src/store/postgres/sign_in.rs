@@ -145,23 +145,6 @@ impl ConsentStore for PgStore {
             .fetch_optional(&self.pool)
             .await?)
     }
-
-    async fn save_consent(
-        &self,
-        account_id: &str,
-        client_id: &str,
-        scope: &str,
-        now: UnixTime,
-    ) -> StoreResult<()> {
-        sqlx::query(UPSERT_CONSENT)
-            .bind(account_id)
-            .bind(client_id)
-            .bind(scope)
-            .bind(now)
-            .execute(self.writer())
-            .await?;
-        Ok(())
-    }
 }
 
 #[async_trait]

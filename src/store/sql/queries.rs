@@ -93,7 +93,8 @@ pub(crate) const REVOKE_GRANTS_FOR_SESSION: &str =
 /// to the database. Binds: the grant ($1–$11: id, client_id, account_id, scope, auth_time, amr,
 /// acr, session_id_hash, created_at, expires_at, revoked), the code ($12–$20: code_hash,
 /// grant_id, client_id, redirect_uri, nonce, code_challenge, created_at, expires_at, used),
-/// the finished request's id hash or NULL ($21). With a request named, nothing is written
+/// the finished request's id hash or NULL ($21), the scopes the citizen consented to or NULL
+/// ($22; saved for the client with the grant, `UPSERT_CONSENT`'s twin). With a request named, nothing is written
 /// unless this command is the one that ends it: a pending request yields one code at most,
 /// however many submissions race (and whatever a node's cache of pending requests holds).
 /// Writes no row at all in that case, and at least one otherwise.
@@ -102,13 +103,17 @@ pub(crate) const PG_INSERT_GRANT_WITH_CODE: &str = "WITH finished AS (\
     granted AS (INSERT INTO grants (id, client_id, account_id, scope, auth_time, amr, acr, \
         session_id_hash, created_at, expires_at, revoked) \
         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 \
-        WHERE $21::bytea IS NULL OR EXISTS (SELECT 1 FROM finished) RETURNING id) \
+        WHERE $21::bytea IS NULL OR EXISTS (SELECT 1 FROM finished) RETURNING id), \
+    consented AS (INSERT INTO consents (account_id, client_id, scope, created_at, updated_at) \
+        SELECT $3, $2, $22, $9, $9 FROM granted WHERE $22::text IS NOT NULL \
+        ON CONFLICT (account_id, client_id) \
+        DO UPDATE SET scope = excluded.scope, updated_at = excluded.updated_at) \
     INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, nonce, \
         code_challenge, created_at, expires_at, used) \
     SELECT $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM granted";
 
-/// SQLite (no writable CTEs): three statements run in one write transaction with the same 21
-/// arguments (each binds the `$N` it names). `changes()` is the row count of the statement
+/// SQLite (no writable CTEs): three statements run in one write with the same 21 arguments
+/// (each binds the `$N` it names), then `UPSERT_CONSENT` when a consent comes with the code. `changes()` is the row count of the statement
 /// before: the grant needs the request's deletion (when one is named), the code needs the
 /// grant.
 pub(crate) const SQLITE_INSERT_GRANT_WITH_CODE: [&str; 3] = [

@@ -31,6 +31,7 @@ impl GrantStore for SqliteStore {
         grant: &Grant,
         code: &AuthorizationCode,
         finished_request: Option<&[u8]>,
+        consented_scope: Option<&str>,
     ) -> StoreResult<bool> {
         let (g, c) = (grant, code);
         let args: [&(dyn rusqlite::ToSql + Sync); 21] = [
@@ -63,7 +64,13 @@ impl GrantStore for SqliteStore {
                     written = db.run(statement, &args)?;
                 }
                 // The last statement wrote the code, or nothing when the request had ended.
-                Ok(written > 0)
+                let issued = written > 0;
+                if let Some(scope) = consented_scope.filter(|_| issued) {
+                    let consent: [&(dyn rusqlite::ToSql + Sync); 4] =
+                        [&g.account_id, &g.client_id, &scope, &g.created_at];
+                    db.run(UPSERT_CONSENT, &consent)?;
+                }
+                Ok(issued)
             })
             .await
             .map_err(sqlite_write_error)

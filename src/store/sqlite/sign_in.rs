@@ -164,19 +164,6 @@ impl ConsentStore for SqliteStore {
             .read(|db| db.fetch_optional(SELECT_CONSENT_SCOPE, &[&account_id, &client_id]))?;
         Ok(scope.map(|Column(scope)| scope))
     }
-
-    async fn save_consent(
-        &self,
-        account_id: &str,
-        client_id: &str,
-        scope: &str,
-        now: UnixTime,
-    ) -> StoreResult<()> {
-        self.direct
-            .write(|db| db.run(UPSERT_CONSENT, &[&account_id, &client_id, &scope, &now]))
-            .await?;
-        Ok(())
-    }
 }
 
 #[async_trait]

@@ -86,7 +86,7 @@ async fn seed_grant(store: &SharedStore) -> Grant {
     store.create_account(&account("acc", "aziz")).await.unwrap();
     let grant = grant("g1", "acc", Some("sess"));
     store
-        .create_grant_with_code(&grant, &code("code-1", "g1"), None)
+        .create_grant_with_code(&grant, &code("code-1", "g1"), None, None)
         .await
         .unwrap();
     grant

@@ -143,19 +143,46 @@ pub(in crate::store::tests) async fn auth_request_is_taken_once(store: SharedSto
     assert_eq!(store.auth_request(id, NOW).await.unwrap(), None);
 }
 
-pub(in crate::store::tests) async fn consent_is_replaced(store: SharedStore) {
+/// A consent is recorded with the grant it leads to, replacing the earlier one, and not
+/// when the request had already yielded its code.
+pub(in crate::store::tests) async fn consent_is_recorded_with_its_grant(store: SharedStore) {
     store.create_account(&account("acc", "aziz")).await.unwrap();
     assert_eq!(store.consent("acc", "demo-rp").await.unwrap(), None);
-    store
-        .save_consent("acc", "demo-rp", "openid", NOW)
-        .await
-        .unwrap();
-    store
-        .save_consent("acc", "demo-rp", "openid email", NOW + 1)
-        .await
-        .unwrap();
+    let pending = PendingAuthRequest {
+        id_hash: token_hash("req-1"),
+        params: "{}".to_owned(),
+        created_at: NOW,
+        expires_at: NOW + 600,
+    };
+    store.put_auth_request(&pending).await.unwrap();
+    let consented = |grant_id: &'static str, scope: &'static str| {
+        let store = store.clone();
+        let finished = pending.id_hash.clone();
+        async move {
+            store
+                .create_grant_with_code(
+                    &grant(grant_id, "acc", None),
+                    &code(grant_id, grant_id),
+                    Some(&finished),
+                    Some(scope),
+                )
+                .await
+                .unwrap()
+        }
+    };
+
+    assert!(consented("g1", "openid").await);
     let scope = store.consent("acc", "demo-rp").await.unwrap();
-    assert_eq!(scope.as_deref(), Some("openid email"));
+    assert_eq!(scope.as_deref(), Some("openid"));
+    // The request has ended: its second submission records nothing.
+    assert!(!consented("g2", "openid email").await);
+    let scope = store.consent("acc", "demo-rp").await.unwrap();
+    assert_eq!(scope.as_deref(), Some("openid"));
+
+    store.put_auth_request(&pending).await.unwrap();
+    assert!(consented("g3", "openid email").await);
+    let scope = store.consent("acc", "demo-rp").await.unwrap();
+    assert_eq!(scope.as_deref(), Some("openid email"), "replaced");
     assert_eq!(store.consent("acc", "other-rp").await.unwrap(), None);
 }
 

@@ -9,7 +9,7 @@ pub(in crate::store::tests) async fn grant_and_code_are_created_together(store: 
     // The second code reuses code-1's hash: the insert fails and takes its grant with it.
     let second = grant("g2", "acc", None);
     let result = store
-        .create_grant_with_code(&second, &code("code-1", "g2"), None)
+        .create_grant_with_code(&second, &code("code-1", "g2"), None, None)
         .await;
     assert_eq!(conflict_field(result), "primary key");
     assert_eq!(store.grant("g2").await.unwrap(), None);
@@ -26,7 +26,7 @@ pub(in crate::store::tests) async fn issuing_a_code_ends_its_pending_request(sto
     store.put_auth_request(&pending).await.unwrap();
     // A failed issue (the code hash is taken) keeps the request for another try.
     store
-        .create_grant_with_code(&grant("g1", "acc", None), &code("code-1", "g1"), None)
+        .create_grant_with_code(&grant("g1", "acc", None), &code("code-1", "g1"), None, None)
         .await
         .unwrap();
     let result = store
@@ -34,6 +34,7 @@ pub(in crate::store::tests) async fn issuing_a_code_ends_its_pending_request(sto
             &grant("g2", "acc", None),
             &code("code-1", "g2"),
             Some(&pending.id_hash),
+            None,
         )
         .await;
     assert_eq!(conflict_field(result), "primary key");
@@ -49,6 +50,7 @@ pub(in crate::store::tests) async fn issuing_a_code_ends_its_pending_request(sto
             &grant("g3", "acc", None),
             &code("code-3", "g3"),
             Some(&pending.id_hash),
+            None,
         )
         .await
         .unwrap();
@@ -64,6 +66,7 @@ pub(in crate::store::tests) async fn issuing_a_code_ends_its_pending_request(sto
             &grant("g4", "acc", None),
             &code("code-4", "g4"),
             Some(&pending.id_hash),
+            None,
         )
         .await
         .unwrap();
@@ -115,7 +118,7 @@ pub(in crate::store::tests) async fn expired_unknown_or_revoked_codes_are_invali
     );
 
     store
-        .create_grant_with_code(&grant("g2", "acc", None), &code("code-2", "g2"), None)
+        .create_grant_with_code(&grant("g2", "acc", None), &code("code-2", "g2"), None, None)
         .await
         .unwrap();
     store.revoke_grant("g2", NOW, NOW + 300).await.unwrap();
@@ -291,7 +294,12 @@ pub(in crate::store::tests) async fn revoked_grant_stops_refresh_and_is_recorded
 pub(in crate::store::tests) async fn revoking_a_session_revokes_its_grants(store: SharedStore) {
     seed_grant(&store).await;
     store
-        .create_grant_with_code(&grant("g2", "acc", Some("other")), &code("c2", "g2"), None)
+        .create_grant_with_code(
+            &grant("g2", "acc", Some("other")),
+            &code("c2", "g2"),
+            None,
+            None,
+        )
         .await
         .unwrap();
     store
@@ -352,7 +360,7 @@ pub(in crate::store::tests) async fn purge_deletes_only_expired_rows(store: Shar
     let mut old = grant("g-old", "acc", None);
     old.expires_at = NOW + 100;
     store
-        .create_grant_with_code(&old, &code("code-old", "g-old"), None)
+        .create_grant_with_code(&old, &code("code-old", "g-old"), None, None)
         .await
         .unwrap();
     store
