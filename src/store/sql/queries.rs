@@ -161,9 +161,10 @@ pub(crate) const INSERT_REFRESH_TOKEN: &str = "INSERT INTO refresh_tokens (token
 /// second rotation of the same token fails with a unique violation: reuse.
 pub(crate) const ROTATE_REFRESH_TOKEN: &str = "INSERT INTO refresh_tokens (token_hash, grant_id, \
     created_at, expires_at, used, parent_hash) \
-    SELECT $3, grant_id, $4, $5, FALSE, token_hash FROM refresh_tokens \
-    WHERE token_hash = $1 AND used = FALSE AND expires_at > $2 \
-    AND grant_id IN (SELECT id FROM grants WHERE revoked = FALSE AND expires_at > $2) \
+    SELECT $3, parent.grant_id, $4, $5, FALSE, parent.token_hash \
+    FROM refresh_tokens AS parent JOIN grants ON grants.id = parent.grant_id \
+    WHERE parent.token_hash = $1 AND parent.used = FALSE AND parent.expires_at > $2 \
+    AND grants.revoked = FALSE AND grants.expires_at > $2 \
     RETURNING grant_id";
 
 pub(crate) const SELECT_GRANT_OF_REFRESH_TOKEN: &str = "SELECT id, client_id, account_id, \
