@@ -77,18 +77,27 @@ impl GrantStore for SqliteStore {
     }
 
     /// A code whose grant was revoked or has ended is `Invalid`, and stays used.
+    /// The grant is read in the same write, where the writer's page cache holds it (a reader's
+    /// cache is dropped by every commit).
     async fn redeem_code(&self, code_hash: &[u8], now: UnixTime) -> StoreResult<CodeRedemption> {
-        let redeemed: Option<AuthorizationCode> = self
+        let redeemed: Option<(AuthorizationCode, Option<Grant>)> = self
             .direct
-            .write(|db| db.fetch_optional(REDEEM_CODE, &[&code_hash, &now]))
+            .write(|db| {
+                let Some(code) =
+                    db.fetch_optional::<AuthorizationCode>(REDEEM_CODE, &[&code_hash, &now])?
+                else {
+                    return Ok(None);
+                };
+                let grant = db.fetch_optional(SELECT_GRANT, &[&code.grant_id])?;
+                Ok(Some((code, grant)))
+            })
             .await?;
-        let Some(code) = redeemed else {
+        let Some((code, grant)) = redeemed else {
             let state: Option<(bool, String)> = self
                 .direct
                 .read(|db| db.fetch_optional(SELECT_CODE_STATE, &[&code_hash]))?;
             return Ok(refused_redemption(state));
         };
-        let grant = self.grant(&code.grant_id).await?;
         Ok(redemption(code, grant, now))
     }
 
