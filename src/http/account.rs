@@ -51,7 +51,7 @@ pub async fn show(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
     let token = csrf::ensure(&headers, provider.secure_cookies);
     let page = AccountHomePage {
         tr: ctx.tr.clone(),
-        lang_links: ctx.lang_links.clone(),
+        lang_links: ctx.lang_links(),
         csrf: token.value,
         display_name: full_name(&account)
             .or_else(|| account.username.clone())

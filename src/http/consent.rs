@@ -76,7 +76,7 @@ pub async fn show(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
     let token = csrf::ensure(&headers, state.provider.secure_cookies);
     let page = ConsentPage {
         tr: ctx.tr.clone(),
-        lang_links: ctx.lang_links.clone(),
+        lang_links: ctx.lang_links(),
         request: pending.handle.clone(),
         csrf: token.value,
         client_name: client_name(&state, &pending.request),

@@ -55,7 +55,7 @@ pub async fn home(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
     let ctx = PageContext::new(&state, &uri, &headers, None);
     let page = DemoHomePage {
         tr: ctx.tr.clone(),
-        lang_links: ctx.lang_links.clone(),
+        lang_links: ctx.lang_links(),
         start_href: "/demo/start".into(),
     };
     PageResponse::render(&state, &ctx, StatusCode::OK, &page).into_response()
@@ -183,7 +183,7 @@ pub async fn callback(State(state): State<AppState>, uri: Uri, headers: HeaderMa
     );
     let page = DemoResultPage {
         tr: ctx.tr.clone(),
-        lang_links: ctx.lang_links.clone(),
+        lang_links: ctx.lang_links(),
         id_token_claims: serde_json::to_string_pretty(&claims).unwrap_or_default(),
         userinfo: serde_json::to_string_pretty(&userinfo).unwrap_or_default(),
         logout_href,

@@ -85,7 +85,7 @@ pub fn error_page(
 ) -> Response {
     let page = ErrorPage {
         tr: ctx.tr.clone(),
-        lang_links: ctx.lang_links.clone(),
+        lang_links: ctx.lang_links(),
         title: ctx.t("error-title"),
         message: ctx.t(message_id),
         code: code.map(str::to_owned),

@@ -144,7 +144,7 @@ async fn render(
         .unwrap_or_default();
     let page = EsignPage {
         tr: ctx.tr.clone(),
-        lang_links: ctx.lang_links.clone(),
+        lang_links: ctx.lang_links(),
         password_href: format!("/login?request={handle}"),
         request: handle,
         csrf: token.value,

@@ -166,7 +166,7 @@ async fn render(
     let passkeys = state.provider.passkeys.is_some();
     let page = LoginPage {
         tr: ctx.tr.clone(),
-        lang_links: ctx.lang_links.clone(),
+        lang_links: ctx.lang_links(),
         request: view.handle.clone(),
         csrf: token.value,
         client_name,

@@ -60,7 +60,7 @@ pub async fn start(
         .map(|c| c.client_name.clone());
     let page = LogoutConfirmPage {
         tr: ctx.tr.clone(),
-        lang_links: ctx.lang_links.clone(),
+        lang_links: ctx.lang_links(),
         csrf: token.value,
         client_name,
         hidden: request.carry.clone(),
@@ -141,7 +141,7 @@ async fn sign_out(
         None => {
             let page = SignedOutPage {
                 tr: ctx.tr.clone(),
-                lang_links: ctx.lang_links.clone(),
+                lang_links: ctx.lang_links(),
             };
             PageResponse::render(state, ctx, StatusCode::OK, &page)
                 .with_cookie(Some(clear))

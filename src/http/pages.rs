@@ -47,10 +47,12 @@ pub async fn esign_script() -> Response {
         .into_response()
 }
 
-/// What every page needs: the translator in the chosen language and the language links.
+/// What every page needs: the translator in the chosen language and, when a page is
+/// rendered, the language links (`lang_links`: built only then, because many requests that
+/// make a context answer with a redirect).
 pub struct PageContext {
     pub tr: Tr,
-    pub lang_links: Vec<LangLink>,
+    uri: Uri,
     /// Set when the citizen just picked a language with a `lang` link.
     remember: Option<Locale>,
 }
@@ -71,7 +73,7 @@ impl PageContext {
                 translator: state.translator.clone(),
                 locale,
             },
-            lang_links: lang_links(uri, locale),
+            uri: uri.clone(),
             remember: clicked,
         }
     }
@@ -82,6 +84,11 @@ impl PageContext {
 
     pub fn locale(&self) -> Locale {
         self.tr.locale
+    }
+
+    /// The links to this page in each language.
+    pub fn lang_links(&self) -> Vec<LangLink> {
+        lang_links(&self.uri, self.tr.locale)
     }
 
     /// The cookie that remembers a language just picked.
