@@ -127,12 +127,13 @@ impl DirectConnections {
             }
             done => done?,
         };
-        if self.waiting_writers.load(Ordering::Acquire) == 0 {
-            writer.commit()?;
-            return Ok(value);
-        }
-        // Let the waiting writers join the batch; whoever comes last commits it.
+        // Let the waiting writers join the batch, or, when none waits, the tasks of this
+        // thread that are about to write (one yield); whoever comes last commits it.
+        let waiting = self.waiting_writers.load(Ordering::Acquire);
         drop(writer);
+        if waiting == 0 {
+            tokio::task::yield_now().await;
+        }
         let mut writer = self.writer().await;
         match batch.outcome() {
             Some(outcome) => outcome.map(|()| value),

@@ -9,10 +9,11 @@
 //!
 //! How a write joins a batch ([`super::direct::DirectConnections::write`]): the request takes
 //! the writer; if no transaction is open it begins one (`BEGIN IMMEDIATE`), else it runs
-//! inside a savepoint of the open one, so a failed write rolls back alone. Then, if no other
-//! request is waiting for the writer, it commits at once. Otherwise it lets the next one in
-//! and queues again behind the waiters: when its turn comes back, either one of them has
-//! committed the batch (or seen it fail), or it commits the batch itself. A request answers
+//! inside a savepoint of the open one, so a failed write rolls back alone. Then it lets the
+//! requests waiting for the writer in (or, when none waits, yields once, so that the tasks
+//! of its thread about to write can join) and queues again behind them: when its turn comes
+//! back, either one of them has committed the batch (or seen it fail), or it commits the
+//! batch itself. A request answers
 //! only once its batch is committed, so whatever it reports is durable and visible to every
 //! reader, exactly as with a commit of its own. No request waits on another that may never
 //! come: each member of a batch commits it when nobody has.
