@@ -17,14 +17,14 @@
 //! `$N` to the N-th argument, as sqlx does, so one statement may name an argument twice.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rusqlite::types::FromSql;
 use rusqlite::{Connection, OpenFlags, Row, Statement, ToSql};
 
-use super::group_commit::Writer;
+use super::group_commit::{Batch, Writer};
 use super::wal;
 
 /// How many prepared statements each connection keeps (every hot statement fits).
@@ -111,7 +111,7 @@ impl DirectConnections {
     /// another connection holds SQLite's write lock, the batch begins off the runtime,
     /// waiting for the lock up to the busy timeout.
     pub(crate) async fn write<T>(
-        &self,
+        self: &Arc<Self>,
         mut write: impl FnMut(&Connection) -> rusqlite::Result<T>,
     ) -> rusqlite::Result<T> {
         let mut writer = self.writer().await;
@@ -131,11 +131,15 @@ impl DirectConnections {
         // thread that are about to write (one yield); whoever comes last commits it.
         let waiting = self.waiting_writers.load(Ordering::Acquire);
         drop(writer);
+        let unsettled = UnsettledBatch {
+            direct: Arc::clone(self),
+            batch,
+        };
         if waiting == 0 {
             tokio::task::yield_now().await;
         }
         let mut writer = self.writer().await;
-        match batch.outcome() {
+        match unsettled.batch.outcome() {
             Some(outcome) => outcome.map(|()| value),
             None => writer.commit().map(|()| value),
         }
@@ -152,6 +156,36 @@ impl DirectConnections {
         self.waiting_writers.fetch_add(1, Ordering::AcqRel);
         let _waiting = Waiting(&self.waiting_writers);
         self.writer.lock().await
+    }
+}
+
+/// A batch a request has written to and not yet seen settled. Dropped before then (the
+/// request was cancelled, as when its client disconnects), it has the batch committed by a
+/// task of its own: otherwise the batch would hold SQLite's write lock until the next write.
+struct UnsettledBatch {
+    direct: Arc<DirectConnections>,
+    batch: Arc<Batch>,
+}
+
+impl Drop for UnsettledBatch {
+    fn drop(&mut self) {
+        if self.batch.outcome().is_some() {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            // Shutting down: the connection closes, and SQLite rolls the batch back.
+            return;
+        };
+        let direct = Arc::clone(&self.direct);
+        let batch = Arc::clone(&self.batch);
+        runtime.spawn(async move {
+            let mut writer = direct.writer().await;
+            if batch.outcome().is_none()
+                && let Err(error) = writer.commit()
+            {
+                tracing::error!(%error, "a batch of SQLite writes could not be committed");
+            }
+        });
     }
 }
 
@@ -341,6 +375,47 @@ mod tests {
         }
         assert_eq!(created, 48);
         assert_eq!(store.count_accounts().await.expect("count"), 48);
+    }
+
+    /// A request cancelled after its write, while its batch waits to be committed (as when
+    /// its client disconnects), still has the batch committed, so the write lock is free for
+    /// other connections and nothing waits for a next write.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_cancelled_writer_leaves_its_batch_committed() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let file = dir.path().join("cancel.db");
+        let other = Connection::open(&file).expect("other connection");
+        other
+            .execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE notes (text TEXT)")
+            .expect("schema");
+        let direct = std::sync::Arc::new(
+            super::DirectConnections::open(&file, Duration::from_secs(5), 2).expect("open"),
+        );
+
+        let writing = tokio::spawn({
+            let direct = std::sync::Arc::clone(&direct);
+            async move {
+                direct
+                    .write(|db| db.run("INSERT INTO notes (text) VALUES ('kept')", &[]))
+                    .await
+            }
+        });
+        // The write runs and yields before committing; then it is cancelled.
+        tokio::task::yield_now().await;
+        writing.abort();
+        assert!(writing.await.expect_err("cancelled").is_cancelled());
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+
+        other
+            .execute_batch("BEGIN IMMEDIATE; ROLLBACK")
+            .expect("the write lock is free");
+        let Column(count): Column<i64> = other
+            .fetch_optional("SELECT COUNT(*) FROM notes", &[])
+            .expect("count")
+            .expect("a row");
+        assert_eq!(count, 1, "the cancelled request's write was committed");
     }
 
     /// Another connection (here another process's, as `yagona import` would be) holds SQLite's
