@@ -57,6 +57,16 @@ fn grant(id: &str, account_id: &str, session: Option<&str>) -> Grant {
     }
 }
 
+/// A pending authorization request, live for ten minutes from `NOW`.
+fn pending_request(secret: &str) -> PendingAuthRequest {
+    PendingAuthRequest {
+        id_hash: token_hash(secret),
+        params: "{}".to_owned(),
+        created_at: NOW,
+        expires_at: NOW + 600,
+    }
+}
+
 fn code(secret: &str, grant_id: &str) -> AuthorizationCode {
     AuthorizationCode {
         code_hash: token_hash(secret),

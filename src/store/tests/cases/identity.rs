@@ -148,12 +148,7 @@ pub(in crate::store::tests) async fn auth_request_is_taken_once(store: SharedSto
 pub(in crate::store::tests) async fn consent_is_recorded_with_its_grant(store: SharedStore) {
     store.create_account(&account("acc", "aziz")).await.unwrap();
     assert_eq!(store.consent("acc", "demo-rp").await.unwrap(), None);
-    let pending = PendingAuthRequest {
-        id_hash: token_hash("req-1"),
-        params: "{}".to_owned(),
-        created_at: NOW,
-        expires_at: NOW + 600,
-    };
+    let pending = pending_request("req-1");
     store.put_auth_request(&pending).await.unwrap();
     let consented = |grant_id: &'static str, scope: &'static str| {
         let store = store.clone();

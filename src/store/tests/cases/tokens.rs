@@ -17,12 +17,7 @@ pub(in crate::store::tests) async fn grant_and_code_are_created_together(store: 
 
 pub(in crate::store::tests) async fn issuing_a_code_ends_its_pending_request(store: SharedStore) {
     store.create_account(&account("acc", "aziz")).await.unwrap();
-    let pending = PendingAuthRequest {
-        id_hash: token_hash("req-1"),
-        params: "{}".to_owned(),
-        created_at: NOW,
-        expires_at: NOW + 600,
-    };
+    let pending = pending_request("req-1");
     store.put_auth_request(&pending).await.unwrap();
     // A failed issue (the code hash is taken) keeps the request for another try.
     store
