@@ -119,7 +119,7 @@ impl GrantStore for PgStore {
         now: UnixTime,
     ) -> StoreResult<RefreshRotation> {
         // One statement, so one round trip on the writer (issue 6).
-        let statement: StoreResult<Option<String>> = sqlx::query_scalar(ROTATE_REFRESH_TOKEN)
+        let statement: StoreResult<Option<String>> = sqlx::query_scalar(PG_ROTATE_REFRESH_TOKEN)
             .bind(old_hash)
             .bind(now)
             .bind(&new.token_hash)

@@ -92,8 +92,9 @@ pub(crate) fn refused_redemption(state: Option<(bool, String)>) -> crate::store:
     }
 }
 
-/// Whether `ROTATE_REFRESH_TOKEN` inserted the successor. Nothing inserted means the token was
-/// not rotatable (unknown, expired, marked used, grant ended) or already rotated: the unique
+/// Whether the rotation inserted the successor (`PG_ROTATE_REFRESH_TOKEN`, or SQLite's
+/// `SQLITE_MARK_REFRESH_TOKEN_USED` and insert). Nothing inserted means the token was not
+/// rotatable (unknown, expired, used, grant ended) or already rotated: on PostgreSQL the unique
 /// `parent_hash` refuses a second successor, perhaps a concurrent one.
 pub(crate) fn rotated<T>(
     statement: crate::store::StoreResult<Option<T>>,

@@ -164,16 +164,21 @@ impl GrantStore for SqliteStore {
         let statement: StoreResult<Option<Column<String>>> = self
             .direct
             .write(|db| {
-                db.fetch_optional(
-                    ROTATE_REFRESH_TOKEN,
-                    &[
-                        &old_hash,
-                        &now,
-                        &new.token_hash,
-                        &new.created_at,
-                        &new.expires_at,
-                    ],
-                )
+                let parent: Option<Column<String>> =
+                    db.fetch_optional(SQLITE_MARK_REFRESH_TOKEN_USED, &[&old_hash, &now])?;
+                if let Some(Column(grant_id)) = &parent {
+                    db.run(
+                        INSERT_REFRESH_TOKEN,
+                        &[
+                            &new.token_hash,
+                            grant_id,
+                            &new.created_at,
+                            &new.expires_at,
+                            &false,
+                        ],
+                    )?;
+                }
+                Ok(parent)
             })
             .await
             .map_err(sqlite_write_error);
@@ -227,4 +232,59 @@ fn revoke(
     )?;
     db.run(revocation.flag, &[key])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::crypto::token_hash;
+    use crate::store::tests::cases::{NOW, account, code, grant, refresh};
+    use crate::store::{
+        AccountStore as _, GrantStore as _, RefreshRotation, SqliteStore, Store as _,
+    };
+
+    /// `PG_ROTATE_REFRESH_TOKEN`, which SQLite ran before, left a rotated token unmarked and
+    /// its successor naming it in `parent_hash`: presenting that token again is still reuse.
+    #[tokio::test]
+    async fn a_token_rotated_by_the_earlier_statement_is_reused() {
+        let store = SqliteStore::connect("sqlite::memory:", 2)
+            .await
+            .expect("open");
+        store.migrate().await.expect("migrate");
+        store.create_account(&account("acc", "aziz")).await.unwrap();
+        store
+            .create_grant_with_code(&grant("g1", "acc", None), &code("c1", "g1"), None, None)
+            .await
+            .unwrap();
+        store
+            .insert_refresh_token(&refresh("rt-old", "g1", NOW + 3600))
+            .await
+            .unwrap();
+        let (old, successor) = (token_hash("rt-old"), token_hash("rt-successor"));
+        store
+            .direct
+            .write(|db| {
+                db.execute(
+                    "INSERT INTO refresh_tokens (token_hash, grant_id, created_at, expires_at, \
+                     used, parent_hash) VALUES (?1, 'g1', ?2, ?3, FALSE, ?4)",
+                    rusqlite::params![successor, NOW, NOW + 3600, old],
+                )
+            })
+            .await
+            .unwrap();
+
+        let again = store
+            .rotate_refresh_token(&old, &refresh("rt-next", "g1", NOW + 3600), NOW + 5)
+            .await
+            .unwrap();
+        assert_eq!(
+            again,
+            RefreshRotation::Reused {
+                grant_id: "g1".to_owned()
+            }
+        );
+        assert_eq!(
+            store.refresh_token(&token_hash("rt-next")).await.unwrap(),
+            None
+        );
+    }
 }

@@ -17,7 +17,7 @@ pub(super) use passkeys::*;
 pub(super) use tokens::*;
 
 /// A fixed "now" for every case.
-const NOW: UnixTime = 1_750_000_000;
+pub(in crate::store) const NOW: UnixTime = 1_750_000_000;
 const HOUR: i64 = 3600;
 
 pub(in crate::store) fn account(id: &str, username: &str) -> Account {
@@ -41,7 +41,7 @@ pub(in crate::store) fn account(id: &str, username: &str) -> Account {
     }
 }
 
-fn grant(id: &str, account_id: &str, session: Option<&str>) -> Grant {
+pub(in crate::store) fn grant(id: &str, account_id: &str, session: Option<&str>) -> Grant {
     Grant {
         id: id.to_owned(),
         client_id: "demo-rp".to_owned(),
@@ -67,7 +67,7 @@ fn pending_request(secret: &str) -> PendingAuthRequest {
     }
 }
 
-fn code(secret: &str, grant_id: &str) -> AuthorizationCode {
+pub(in crate::store) fn code(secret: &str, grant_id: &str) -> AuthorizationCode {
     AuthorizationCode {
         code_hash: token_hash(secret),
         grant_id: grant_id.to_owned(),
@@ -81,7 +81,11 @@ fn code(secret: &str, grant_id: &str) -> AuthorizationCode {
     }
 }
 
-fn refresh(secret: &str, grant_id: &str, expires_at: UnixTime) -> RefreshToken {
+pub(in crate::store) fn refresh(
+    secret: &str,
+    grant_id: &str,
+    expires_at: UnixTime,
+) -> RefreshToken {
     RefreshToken {
         token_hash: token_hash(secret),
         grant_id: grant_id.to_owned(),
