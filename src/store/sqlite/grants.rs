@@ -237,10 +237,10 @@ fn revoke(
 #[cfg(test)]
 mod tests {
     use crate::crypto::token_hash;
-    use crate::store::tests::cases::{NOW, account, code, grant, refresh};
-    use crate::store::{
-        AccountStore as _, GrantStore as _, RefreshRotation, SqliteStore, Store as _,
+    use crate::store::tests::cases::{
+        NOW, account, assert_rotation_is_reuse, code, grant, refresh,
     };
+    use crate::store::{AccountStore as _, GrantStore as _, SqliteStore, Store as _};
 
     /// `PG_ROTATE_REFRESH_TOKEN`, which SQLite ran before, left a rotated token unmarked and
     /// its successor naming it in `parent_hash`: presenting that token again is still reuse.
@@ -272,19 +272,6 @@ mod tests {
             .await
             .unwrap();
 
-        let again = store
-            .rotate_refresh_token(&old, &refresh("rt-next", "g1", NOW + 3600), NOW + 5)
-            .await
-            .unwrap();
-        assert_eq!(
-            again,
-            RefreshRotation::Reused {
-                grant_id: "g1".to_owned()
-            }
-        );
-        assert_eq!(
-            store.refresh_token(&token_hash("rt-next")).await.unwrap(),
-            None
-        );
+        assert_rotation_is_reuse(&store, &old).await;
     }
 }

@@ -96,6 +96,28 @@ pub(in crate::store) fn refresh(
 }
 
 /// An account `acc` with grant `g1` (from session `sess`) and its unredeemed code `code-1`.
+/// Presenting `old` (a token of grant g1) again is reuse, and its would-be successor is not
+/// stored.
+pub(in crate::store) async fn assert_rotation_is_reuse(
+    store: &(dyn GrantStore + Send + Sync),
+    old: &[u8],
+) {
+    let again = store
+        .rotate_refresh_token(old, &refresh("rt-next", "g1", NOW + HOUR), NOW + 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        again,
+        RefreshRotation::Reused {
+            grant_id: "g1".to_owned()
+        }
+    );
+    assert_eq!(
+        store.refresh_token(&token_hash("rt-next")).await.unwrap(),
+        None
+    );
+}
+
 async fn seed_grant(store: &SharedStore) -> Grant {
     store.create_account(&account("acc", "aziz")).await.unwrap();
     let grant = grant("g1", "acc", Some("sess"));
