@@ -130,9 +130,10 @@ pub trait GrantStore {
     ) -> StoreResult<()>;
 
     async fn insert_refresh_token(&self, token: &RefreshToken) -> StoreResult<()>;
-    /// Rotates a refresh token atomically, in one statement: the new one is inserted as the old
-    /// one's successor, only if the old one was unused (no successor yet), unexpired and its
-    /// grant live. A second rotation of the same token is `Reused`.
+    /// Rotates a refresh token atomically (one statement on PostgreSQL, one write on SQLite's one
+    /// writer): the new one is stored under the old one's grant (`new.grant_id` is not
+    /// consulted, so a caller cannot move a token to another grant), only if the old one was
+    /// unused, unexpired and its grant live. A second rotation of the same token is `Reused`.
     async fn rotate_refresh_token(
         &self,
         old_hash: &[u8],

@@ -110,8 +110,6 @@ impl GrantStore for PgStore {
         Ok(())
     }
 
-    /// The new token is stored under the old token's grant; `new.grant_id` is not
-    /// consulted, so a caller cannot move a token to another grant.
     async fn rotate_refresh_token(
         &self,
         old_hash: &[u8],

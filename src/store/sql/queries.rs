@@ -185,7 +185,8 @@ pub(crate) const SELECT_GRANT_OF_REFRESH_TOKEN: &str = "SELECT id, client_id, ac
     scope, auth_time, amr, acr, session_id_hash, created_at, expires_at, revoked FROM grants \
     WHERE id = (SELECT grant_id FROM refresh_tokens WHERE token_hash = $1)";
 
-/// A token is used once rotated: marked (before migration 0007) or with a successor.
+/// A token is used once rotated: marked (SQLite's rotation, and PostgreSQL's before migration
+/// 0007) or with a successor naming it (PostgreSQL's rotation, and SQLite's until issue 6).
 pub(crate) const SELECT_REFRESH_TOKEN: &str = "SELECT token_hash, grant_id, created_at, \
     expires_at, (used OR EXISTS (SELECT 1 FROM refresh_tokens AS successor \
     WHERE successor.parent_hash = refresh_tokens.token_hash)) AS used \
