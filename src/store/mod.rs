@@ -120,14 +120,6 @@ pub trait GrantStore {
         now: UnixTime,
         keep_until: UnixTime,
     ) -> StoreResult<()>;
-    /// Revokes every grant made in one browser session (RP-initiated logout), as
-    /// [`GrantStore::revoke_grant`] does.
-    async fn revoke_grants_for_session(
-        &self,
-        session_id_hash: &[u8],
-        now: UnixTime,
-        keep_until: UnixTime,
-    ) -> StoreResult<()>;
 
     async fn insert_refresh_token(&self, token: &RefreshToken) -> StoreResult<()>;
     /// Rotates a refresh token atomically (one statement on PostgreSQL, one write on SQLite's one

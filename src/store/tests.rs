@@ -59,7 +59,6 @@ conformance_tests!(
     refresh_rotation_then_reuse_detection,
     refresh_stops_when_grant_expires,
     revoked_grant_stops_refresh_and_is_recorded,
-    revoking_a_session_revokes_its_grants,
     access_token_revocations_are_listed_while_they_matter,
     jti_replay_is_detected,
     throttle_counts_failures_and_locks,

@@ -4,6 +4,7 @@
 //! redemption or a refresh rotation. SQLite's is `store::sqlite::grants`.
 
 use async_trait::async_trait;
+use sqlx::Connection as _;
 
 use super::PgStore;
 use crate::clock::UnixTime;
@@ -79,22 +80,22 @@ impl GrantStore for PgStore {
         now: UnixTime,
         keep_until: UnixTime,
     ) -> StoreResult<()> {
+        // Recorded for its access tokens, then flagged to stop its refresh tokens, in one
+        // transaction.
         let mut writer = self.writer().acquire().await?;
-        GrantRevocation::of_grant(now, keep_until)
-            .apply(&mut *writer, Self::BEGIN_WRITE, grant_id)
-            .await
-    }
-
-    async fn revoke_grants_for_session(
-        &self,
-        session_id_hash: &[u8],
-        now: UnixTime,
-        keep_until: UnixTime,
-    ) -> StoreResult<()> {
-        let mut writer = self.writer().acquire().await?;
-        GrantRevocation::of_session(now, keep_until)
-            .apply(&mut *writer, Self::BEGIN_WRITE, session_id_hash)
-            .await
+        let mut tx = writer.begin_with(Self::BEGIN_WRITE).await?;
+        sqlx::query(RECORD_GRANT_REVOCATION)
+            .bind(grant_id)
+            .bind(now)
+            .bind(keep_until)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(REVOKE_GRANT)
+            .bind(grant_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn insert_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {

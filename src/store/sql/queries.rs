@@ -82,13 +82,6 @@ pub(crate) const RECORD_GRANT_REVOCATION: &str = "INSERT INTO token_revocations 
 
 pub(crate) const REVOKE_GRANT: &str = "UPDATE grants SET revoked = TRUE WHERE id = $1";
 
-pub(crate) const RECORD_SESSION_GRANT_REVOCATIONS: &str = "INSERT INTO token_revocations \
-    (kind, id, revoked_at, expires_at) SELECT 'grant', id, $2, $3 FROM grants \
-    WHERE session_id_hash = $1 AND revoked = FALSE ON CONFLICT (kind, id) DO NOTHING";
-
-pub(crate) const REVOKE_GRANTS_FOR_SESSION: &str =
-    "UPDATE grants SET revoked = TRUE WHERE session_id_hash = $1";
-
 /// A grant, its code and the end of the pending request that asked for them, in one command
 /// to the database. Binds: the grant ($1–$11: id, client_id, account_id, scope, auth_time, amr,
 /// acr, session_id_hash, created_at, expires_at, revoked), the code ($12–$20: code_hash,

@@ -3,7 +3,6 @@
 //! need more than one statement run as one write on the one writer (`direct`, `group_commit`).
 
 use async_trait::async_trait;
-use rusqlite::Connection;
 
 use super::SqliteStore;
 use super::direct::{Column, Statements as _, from_columns};
@@ -113,22 +112,12 @@ impl GrantStore for SqliteStore {
         now: UnixTime,
         keep_until: UnixTime,
     ) -> StoreResult<()> {
-        let revocation = GrantRevocation::of_grant(now, keep_until);
+        // Recorded for its access tokens, then flagged to stop its refresh tokens, in one write.
         self.direct
-            .write(|db| revoke(db, &revocation, &grant_id))
-            .await?;
-        Ok(())
-    }
-
-    async fn revoke_grants_for_session(
-        &self,
-        session_id_hash: &[u8],
-        now: UnixTime,
-        keep_until: UnixTime,
-    ) -> StoreResult<()> {
-        let revocation = GrantRevocation::of_session(now, keep_until);
-        self.direct
-            .write(|db| revoke(db, &revocation, &session_id_hash))
+            .write(|db| {
+                db.run(RECORD_GRANT_REVOCATION, &[&grant_id, &now, &keep_until])?;
+                db.run(REVOKE_GRANT, &[&grant_id])
+            })
             .await?;
         Ok(())
     }
@@ -215,21 +204,6 @@ impl GrantStore for SqliteStore {
             .direct
             .read(|db| db.fetch_all(SELECT_REVOCATIONS, &[&since, &now]))?)
     }
-}
-
-/// Records the grants for their access tokens, then stops their refresh tokens, in one
-/// write (`GrantRevocation`).
-fn revoke(
-    db: &Connection,
-    revocation: &GrantRevocation,
-    key: &(dyn rusqlite::ToSql + Sync),
-) -> rusqlite::Result<()> {
-    db.run(
-        revocation.record,
-        &[key, &revocation.now, &revocation.keep_until],
-    )?;
-    db.run(revocation.flag, &[key])?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -269,30 +269,6 @@ pub(in crate::store::tests) async fn revoked_grant_stops_refresh_and_is_recorded
     assert_eq!(store.revocations(0, NOW).await.unwrap().len(), 1);
 }
 
-pub(in crate::store::tests) async fn revoking_a_session_revokes_its_grants(store: SharedStore) {
-    seed_grant(&store).await;
-    store
-        .create_grant_with_code(
-            &grant("g2", "acc", Some("other")),
-            &code("c2", "g2"),
-            None,
-            None,
-        )
-        .await
-        .unwrap();
-    store
-        .revoke_grants_for_session(&token_hash("sess"), NOW, NOW + 300)
-        .await
-        .unwrap();
-    assert!(store.grant("g1").await.unwrap().unwrap().revoked);
-    assert!(!store.grant("g2").await.unwrap().unwrap().revoked);
-    let recorded = store.revocations(0, NOW).await.unwrap();
-    assert_eq!(
-        recorded,
-        vec![revocation(revoked::GRANT, "g1", NOW, NOW + 300)]
-    );
-}
-
 pub(in crate::store::tests) async fn access_token_revocations_are_listed_while_they_matter(
     store: SharedStore,
 ) {
