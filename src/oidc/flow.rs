@@ -7,7 +7,7 @@ use super::authorize::{AuthorizationRequest, AuthorizeError, Prompt};
 use super::error::{ErrorCode, OAuthError};
 use super::provider::Provider;
 use crate::auth::login::acr;
-use crate::crypto::{random_id, random_token, token_hash};
+use crate::crypto::{random_token, time_ordered_id, token_hash};
 use crate::store::{AuthorizationCode, Grant, Session, StoreError};
 
 /// What the citizen's browser must do next.
@@ -165,7 +165,7 @@ impl Provider {
     ) -> Result<String, AuthorizeError> {
         let now = self.now();
         let grant = Grant {
-            id: random_id(),
+            id: time_ordered_id(now),
             client_id: request.client_id.clone(),
             account_id: session.account_id.clone(),
             scope: request.scope.clone(),
