@@ -1,34 +1,55 @@
 //! Compact JWS (RFC 7515 §3.1, §7.1) over JSON claims: signing with an active key and
 //! verifying against the published ones. Malformed input is an error, never a panic.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::rand::SystemRandom;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::material::SigningKeyPair;
 use super::public_key::PublicKey;
 use super::{KeyError, SigningAlg, VerifiedJws};
-use crate::crypto::{b64url, b64url_decode};
+use crate::crypto::b64url_decode;
+
+/// The protected header we sign with.
+#[derive(Serialize)]
+struct SigningHeader<'a> {
+    alg: &'a str,
+    kid: &'a str,
+    typ: &'a str,
+}
+
+/// Room for a typical token, so that building it does not reallocate.
+const TOKEN_CAPACITY: usize = 768;
 
 /// `BASE64URL(header) . BASE64URL(claims) . BASE64URL(signature)` with protected header
-/// `{"alg","typ","kid"}`.
-pub(super) fn sign(
+/// `{"alg","kid","typ"}`, built in one buffer. `claims` must serialise to a JSON object.
+pub(super) fn sign<C: Serialize + ?Sized>(
     pair: &SigningKeyPair,
     kid: &str,
     typ: &str,
-    claims: &Value,
+    claims: &C,
     rng: &SystemRandom,
 ) -> Result<String, KeyError> {
-    if !claims.is_object() {
+    let payload = serde_json::to_vec(claims).map_err(|_| KeyError::ClaimsNotObject)?;
+    if payload.first() != Some(&b'{') {
         return Err(KeyError::ClaimsNotObject);
     }
-    let header = json!({ "alg": pair.alg().as_str(), "typ": typ, "kid": kid });
-    let signing_input = format!(
-        "{}.{}",
-        b64url(header.to_string().as_bytes()),
-        b64url(claims.to_string().as_bytes())
-    );
-    let signature = pair.sign(rng, signing_input.as_bytes())?;
-    Ok(format!("{signing_input}.{}", b64url(&signature)))
+    let header = SigningHeader {
+        alg: pair.alg().as_str(),
+        kid,
+        typ,
+    };
+    let header = serde_json::to_vec(&header).map_err(|_| KeyError::ClaimsNotObject)?;
+    let mut token = String::with_capacity(TOKEN_CAPACITY);
+    URL_SAFE_NO_PAD.encode_string(&header, &mut token);
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
+    let signature = pair.sign(rng, token.as_bytes())?;
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(&signature, &mut token);
+    Ok(token)
 }
 
 /// Checks `token`'s signature with the key `find_key` returns for the header's `kid`, then

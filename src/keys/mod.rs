@@ -272,13 +272,13 @@ impl KeyRing {
         self.infos.clone()
     }
 
-    /// Signs `claims` as a compact JWS (RFC 7515 §7.1) with header `{"alg","typ","kid"}`, using
-    /// the active key of `alg`.
-    pub fn sign(
+    /// Signs `claims` (anything that serialises to a JSON object) as a compact JWS
+    /// (RFC 7515 §7.1) with header `{"alg","kid","typ"}`, using the active key of `alg`.
+    pub fn sign<C: serde::Serialize + ?Sized>(
         &self,
         alg: SigningAlg,
         typ: &str,
-        claims: &serde_json::Value,
+        claims: &C,
     ) -> Result<String, KeyError> {
         let key = self.active.get(&alg).ok_or(KeyError::NoActiveKey(alg))?;
         jws::sign(&key.pair, &key.kid, typ, claims, &self.rng)

@@ -2,11 +2,12 @@
 //! `access_tokens`) and ID tokens (OIDC Core §2).
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::error::OAuthError;
 use super::provider::Provider;
 use crate::clients::Client;
+use crate::clock::UnixTime;
 use crate::crypto::{b64url, random_id, sha256};
 use crate::keys::SigningAlg;
 use crate::store::Grant;
@@ -45,27 +46,24 @@ impl Provider {
         let now = self.now();
         let lifetime = self.lifetimes.access_token;
         let jti = random_id();
-        let mut claims = json!({
-            "iss": self.issuer,
-            "aud": self.issuer,
-            "client_id": client_id,
-            "iat": now,
-            "exp": now + lifetime,
-            "jti": jti,
-        });
-        match subject {
-            TokenSubject::Citizen(grant) => {
-                claims["sub"] = json!(grant.account_id);
-                claims["grant_id"] = json!(grant.id);
-                claims["auth_time"] = json!(grant.auth_time);
-                claims["acr"] = json!(grant.acr);
-                claims["amr"] = amr_array(&grant.amr);
-            }
-            TokenSubject::Client => claims["sub"] = json!(client_id),
-        }
-        if !scope.is_empty() {
-            claims["scope"] = json!(scope);
-        }
+        let grant = match subject {
+            TokenSubject::Citizen(grant) => Some(grant),
+            TokenSubject::Client => None,
+        };
+        let claims = AccessTokenPayload {
+            iss: &self.issuer,
+            aud: &self.issuer,
+            sub: grant.map_or(client_id, |g| g.account_id.as_str()),
+            client_id,
+            iat: now,
+            exp: now + lifetime,
+            jti: &jti,
+            scope,
+            grant_id: grant.map(|g| g.id.as_str()),
+            auth_time: grant.map(|g| g.auth_time),
+            acr: grant.map(|g| g.acr.as_str()),
+            amr: grant.map(|g| Amr(&g.amr)),
+        };
         let token = self.keys.sign(SigningAlg::ES256, "at+jwt", &claims)?;
         Ok((token, lifetime))
     }
@@ -79,31 +77,74 @@ impl Provider {
         access_token: &str,
     ) -> Result<String, OAuthError> {
         let now = self.now();
-        let mut claims = json!({
-            "iss": self.issuer,
-            "sub": grant.account_id,
-            "aud": client.client_id,
-            "azp": client.client_id,
-            "iat": now,
-            "exp": now + self.lifetimes.id_token,
-            "auth_time": grant.auth_time,
-            "acr": grant.acr,
-            "amr": amr_array(&grant.amr),
-            "at_hash": left_half_hash(access_token),
-        });
-        if let Some(nonce) = nonce {
-            claims["nonce"] = json!(nonce);
-        }
         let scopes = super::scope::Scopes::from_stored(&grant.scope);
-        if let Some(organization) = self.organization_claim(&grant.id, &scopes).await? {
-            claims["organization"] = organization;
-        }
+        let claims = IdTokenPayload {
+            iss: &self.issuer,
+            sub: &grant.account_id,
+            aud: &client.client_id,
+            azp: &client.client_id,
+            iat: now,
+            exp: now + self.lifetimes.id_token,
+            auth_time: grant.auth_time,
+            acr: &grant.acr,
+            amr: Amr(&grant.amr),
+            at_hash: left_half_hash(access_token),
+            nonce,
+            organization: self.organization_claim(&grant.id, &scopes).await?,
+        };
         Ok(self.keys.sign(client.id_token_alg, "JWT", &claims)?)
     }
 }
 
-fn amr_array(amr: &str) -> Value {
-    json!(amr.split_whitespace().collect::<Vec<_>>())
+/// An access token's claims as we sign them (RFC 9068 §2.2); the citizen's members are absent
+/// from `client_credentials` tokens, whose subject is the client.
+#[derive(Serialize)]
+struct AccessTokenPayload<'a> {
+    iss: &'a str,
+    aud: &'a str,
+    sub: &'a str,
+    client_id: &'a str,
+    iat: UnixTime,
+    exp: UnixTime,
+    jti: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    scope: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grant_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auth_time: Option<UnixTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    acr: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amr: Option<Amr<'a>>,
+}
+
+/// An ID token's claims (OIDC Core §2, §3.1.3.6 `at_hash`).
+#[derive(Serialize)]
+struct IdTokenPayload<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    aud: &'a str,
+    azp: &'a str,
+    iat: UnixTime,
+    exp: UnixTime,
+    auth_time: UnixTime,
+    acr: &'a str,
+    amr: Amr<'a>,
+    at_hash: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nonce: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization: Option<Value>,
+}
+
+/// Stored space-separated authentication methods, as the JSON array `amr` is.
+struct Amr<'a>(&'a str);
+
+impl Serialize for Amr<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.split_whitespace())
+    }
 }
 
 /// `at_hash` (OIDC Core §3.1.3.6): base64url of the left half of the SHA-256 digest; both
