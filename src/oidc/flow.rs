@@ -7,7 +7,7 @@ use super::authorize::{AuthorizationRequest, AuthorizeError, Prompt};
 use super::error::{ErrorCode, OAuthError};
 use super::provider::Provider;
 use crate::auth::login::acr;
-use crate::crypto::{random_token, time_ordered_id, token_hash};
+use crate::crypto::{time_ordered_id, time_ordered_token, token_hash};
 use crate::store::{AuthorizationCode, Grant, Session, StoreError};
 
 /// What the citizen's browser must do next.
@@ -177,7 +177,7 @@ impl Provider {
             expires_at: now + self.lifetimes.grant,
             revoked: false,
         };
-        let code = random_token();
+        let code = time_ordered_token(now);
         let record = AuthorizationCode {
             code_hash: token_hash(&code),
             grant_id: grant.id.clone(),

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use super::authorize::AuthorizationRequest;
 use super::provider::Provider;
 use crate::clock::UnixTime;
-use crate::crypto::{random_token, sha256_array, token_hash};
+use crate::crypto::{sha256_array, time_ordered_token, token_hash};
 use crate::store::{PendingAuthRequest, StoreError};
 
 /// Pending requests this node saved, by the SHA-256 of their handle (bounded, most recent
@@ -26,14 +26,14 @@ pub struct CachedRequest {
     expires_at: UnixTime,
 }
 
-/// Handles are `random_token()`s; anything much longer is not one of ours.
+/// Handles are `time_ordered_token()`s; anything much longer is not one of ours.
 const MAX_HANDLE_LEN: usize = 64;
 
 impl Provider {
     /// Stores a validated request while the citizen signs in; returns its opaque handle.
     pub async fn save_pending(&self, request: &AuthorizationRequest) -> Result<String, StoreError> {
-        let handle = random_token();
         let now = self.now();
+        let handle = time_ordered_token(now);
         let expires_at = now + self.lifetimes.pending_request;
         let params = serde_json::to_string(request)
             .map_err(|e| StoreError::Corrupt(format!("pending request: {e}")))?;

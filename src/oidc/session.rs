@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use super::provider::Provider;
 use crate::auth::throttle::AttemptKeys;
 use crate::auth::{AuthContext, PasswordVerification, normalize_login};
-use crate::crypto::{random_token, token_hash};
+use crate::crypto::{time_ordered_token, token_hash};
 use crate::store::{Account, Session, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -91,7 +91,7 @@ impl Provider {
         context: &AuthContext,
     ) -> Result<NewSession, StoreError> {
         let now = self.now();
-        let cookie_value = random_token();
+        let cookie_value = time_ordered_token(now);
         let mut session = Session {
             id_hash: token_hash(&cookie_value),
             account_id: account_id.to_owned(),

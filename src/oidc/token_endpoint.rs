@@ -10,7 +10,7 @@ use super::provider::Provider;
 use super::scope::{Scopes, USER_SCOPES};
 use super::tokens::{TokenResponse, TokenSubject};
 use crate::clients::{Client, ClientCredentials, GrantType};
-use crate::crypto::{random_token, sha256_array, token_hash};
+use crate::crypto::{sha256_array, time_ordered_token, token_hash};
 use crate::store::{CodeRedemption, Grant, RefreshRotation, RefreshToken};
 
 impl Provider {
@@ -126,7 +126,7 @@ impl Provider {
             .get("refresh_token")?
             .ok_or_else(|| OAuthError::invalid_request("refresh_token is missing"))?;
         let old_key = sha256_array(presented.as_bytes());
-        let old_hash = old_key.to_vec();
+        let old_hash = token_hash(presented);
         // The token must belong to this client before it is touched.
         let owner = match self.refresh_grants.get(&old_key) {
             Some(grant) => Some(grant),
@@ -141,8 +141,8 @@ impl Provider {
         };
         // A refused request must change nothing, so the scope is checked before rotating.
         let scope = narrowed_scope(params.get("scope")?, &owner)?;
-        let new_token = random_token();
         let now = self.now();
+        let new_token = time_ordered_token(now);
         let rotation = self
             .store
             .rotate_refresh_token(
@@ -252,7 +252,7 @@ impl Provider {
         let refresh_token = if Scopes::from_stored(&grant.scope).contains("offline_access")
             && client.allows_grant(GrantType::RefreshToken)
         {
-            let token = random_token();
+            let token = time_ordered_token(self.now());
             self.store
                 .insert_refresh_token(&self.refresh_record(&token, Some(grant)))
                 .await?;
