@@ -65,12 +65,12 @@ pub async fn show(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
         // Signed out in between: sign in again for the same request.
         return see_other(&format!("/login?request={}", pending.handle), Vec::new());
     };
-    let account = match state.provider.store.account(&session.account_id).await {
+    let account = match state.provider.recent_account(&session.account_id).await {
         Ok(account) => account,
         Err(e) => return internal_page(&state, &ctx, &e),
     };
     let account_label = account
-        .as_ref()
+        .as_deref()
         .and_then(|a| full_name(a).or_else(|| a.username.clone()))
         .unwrap_or_default();
     let token = csrf::ensure(&headers, state.provider.secure_cookies);

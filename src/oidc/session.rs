@@ -72,6 +72,8 @@ impl Provider {
                         .replace_password_hash(&account.id, old, &new, now)
                         .await?;
                 }
+                // The consent page that often follows shows the account's name.
+                self.remember_account(account.clone());
                 Ok(account)
             }
             _ => {

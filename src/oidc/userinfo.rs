@@ -10,9 +10,9 @@ use super::scope::Scopes;
 use crate::clock::UnixTime;
 use crate::store::{Account, StoreResult};
 
-/// Accounts as UserInfo last read them, reused for `caches.userinfo_account_seconds` so a
-/// portal polling UserInfo does not cost a database read per call. Password hashes are
-/// dropped before caching.
+/// Accounts as this node last read them, reused for `caches.userinfo_account_seconds`: a
+/// portal polling UserInfo, or the consent page right after a password sign-in, does not
+/// cost a database read per call. Password hashes are dropped before caching.
 pub struct AccountClaimsCache {
     max_age: i64,
     entries: quick_cache::sync::Cache<String, (Arc<Account>, UnixTime)>,
@@ -56,7 +56,7 @@ impl Provider {
             ));
         }
         let account = self
-            .userinfo_account(account_id)
+            .recent_account(account_id)
             .await?
             .filter(|a| !a.disabled)
             .ok_or_else(|| OAuthError::invalid_token("the account no longer exists"))?;
@@ -69,26 +69,33 @@ impl Provider {
         Ok(Value::Object(released))
     }
 
-    /// The account behind a UserInfo call: from the cache while fresh, else from the store.
-    async fn userinfo_account(&self, account_id: &str) -> StoreResult<Option<Arc<Account>>> {
+    /// An account as read within `caches.userinfo_account_seconds` (without its password
+    /// hash): from the cache while fresh, else from the store. For what may lag a change by
+    /// that long: UserInfo's claims, the name on the consent page.
+    pub async fn recent_account(&self, account_id: &str) -> StoreResult<Option<Arc<Account>>> {
         let cache = &self.userinfo_accounts;
-        let now = self.now();
         if let Some((account, read_at)) = cache.entries.get(account_id)
-            && now - read_at < cache.max_age
+            && self.now() - read_at < cache.max_age
         {
             return Ok(Some(account));
         }
-        let Some(mut account) = self.store.account(account_id).await? else {
+        let Some(account) = self.store.account(account_id).await? else {
             return Ok(None);
         };
+        Ok(Some(self.remember_account(account)))
+    }
+
+    /// Keeps an account just read from the store for [`Provider::recent_account`].
+    pub fn remember_account(&self, mut account: Account) -> Arc<Account> {
         account.password_hash = None;
         let account = Arc::new(account);
+        let cache = &self.userinfo_accounts;
         if cache.max_age > 0 {
             cache
                 .entries
-                .insert(account_id.to_owned(), (Arc::clone(&account), now));
+                .insert(account.id.clone(), (Arc::clone(&account), self.now()));
         }
-        Ok(Some(account))
+        account
     }
 
     /// The `organization` claim (`{"tin", "name"}`) when the grant acts for an organisation and

@@ -139,6 +139,24 @@ async fn consent_remembered(app: TestApp) {
     );
 }
 
+both_backends!(consent_page_names_the_citizen, consent_page_names);
+
+async fn consent_page_names(app: TestApp) {
+    let sub = app.citizen("aziza").await;
+    let login = first_step(&app, &code_params("portal", &[])).await;
+    let consent = app
+        .location(app.submit_login(&login, "aziza", PASSWORD).await)
+        .await;
+    let page = app.page(&consent).await;
+    assert!(page.contains("Aziza Yusupova"), "{page}");
+    // The page took the account the sign-in had just read; the node's copy has no password
+    // hash.
+    let remembered = app.state.provider.recent_account(&sub).await.unwrap();
+    let remembered = remembered.expect("the account is remembered");
+    assert_eq!(remembered.given_name.as_deref(), Some("Aziza"));
+    assert!(remembered.password_hash.is_none());
+}
+
 both_backends!(denied_consent_redirects_access_denied, denied_consent);
 
 async fn denied_consent(app: TestApp) {
