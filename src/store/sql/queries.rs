@@ -87,10 +87,10 @@ pub(crate) const REVOKE_GRANT: &str = "UPDATE grants SET revoked = TRUE WHERE id
 /// acr, session_id_hash, created_at, expires_at, revoked), the code ($12–$20: code_hash,
 /// grant_id, client_id, redirect_uri, nonce, code_challenge, created_at, expires_at, used),
 /// the finished request's id hash or NULL ($21), the scopes the citizen consented to or NULL
-/// ($22; saved for the client with the grant, `UPSERT_CONSENT`'s twin). With a request named, nothing is written
-/// unless this command is the one that ends it: a pending request yields one code at most,
-/// however many submissions race (and whatever a node's cache of pending requests holds).
-/// Writes no row at all in that case, and at least one otherwise.
+/// ($22; saved for the client with the grant, `UPSERT_CONSENT`'s twin). With a request
+/// named, nothing is written unless this command is the one that ends it: a pending request
+/// yields one code at most, however many submissions race (and whatever a node's cache of
+/// pending requests holds). Writes no row at all in that case, and at least one otherwise.
 pub(crate) const PG_INSERT_GRANT_WITH_CODE: &str = "WITH finished AS (\
         DELETE FROM auth_requests WHERE id_hash = $21 RETURNING id_hash), \
     granted AS (INSERT INTO grants (id, client_id, account_id, scope, auth_time, amr, acr, \
@@ -106,9 +106,9 @@ pub(crate) const PG_INSERT_GRANT_WITH_CODE: &str = "WITH finished AS (\
     SELECT $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM granted";
 
 /// SQLite (no writable CTEs): three statements run in one write with the same 21 arguments
-/// (each binds the `$N` it names), then `UPSERT_CONSENT` when a consent comes with the code. `changes()` is the row count of the statement
-/// before: the grant needs the request's deletion (when one is named), the code needs the
-/// grant.
+/// (each binds the `$N` it names), then `UPSERT_CONSENT` when a consent comes with the code.
+/// `changes()` is the row count of the statement before: the grant needs the request's
+/// deletion (when one is named), the code needs the grant.
 pub(crate) const SQLITE_INSERT_GRANT_WITH_CODE: [&str; 3] = [
     "DELETE FROM auth_requests WHERE id_hash = $21",
     "INSERT INTO grants (id, client_id, account_id, scope, auth_time, amr, acr, \

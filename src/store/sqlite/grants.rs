@@ -209,10 +209,8 @@ impl GrantStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use crate::crypto::token_hash;
-    use crate::store::tests::cases::{
-        NOW, account, assert_rotation_is_reuse, code, grant, refresh,
-    };
-    use crate::store::{AccountStore as _, GrantStore as _, SqliteStore, Store as _};
+    use crate::store::tests::cases::{NOW, assert_rotation_is_reuse, refresh, seed_grant};
+    use crate::store::{GrantStore as _, SqliteStore, Store as _};
 
     /// `PG_ROTATE_REFRESH_TOKEN`, which SQLite ran before, left a rotated token unmarked and
     /// its successor naming it in `parent_hash`: presenting that token again is still reuse.
@@ -222,11 +220,7 @@ mod tests {
             .await
             .expect("open");
         store.migrate().await.expect("migrate");
-        store.create_account(&account("acc", "aziz")).await.unwrap();
-        store
-            .create_grant_with_code(&grant("g1", "acc", None), &code("c1", "g1"), None, None)
-            .await
-            .unwrap();
+        seed_grant(&store).await;
         store
             .insert_refresh_token(&refresh("rt-old", "g1", NOW + 3600))
             .await

@@ -13,10 +13,9 @@
 //! requests waiting for the writer in (or, when none waits, yields once, so that the tasks
 //! of its thread about to write can join) and queues again behind them: when its turn comes
 //! back, either one of them has committed the batch (or seen it fail), or it commits the
-//! batch itself. A request answers
-//! only once its batch is committed, so whatever it reports is durable and visible to every
-//! reader, exactly as with a commit of its own. No request waits on another that may never
-//! come: each member of a batch commits it when nobody has.
+//! batch itself. A request answers only once its batch is committed, so whatever it reports
+//! is durable and visible to every reader, exactly as with a commit of its own. No request
+//! waits on another that may never come: each member of a batch commits it when nobody has.
 
 use std::sync::{Arc, OnceLock};
 

@@ -118,7 +118,8 @@ pub(in crate::store) async fn assert_rotation_is_reuse(
     );
 }
 
-async fn seed_grant(store: &SharedStore) -> Grant {
+/// An account `acc` with grant `g1` and its code `code-1`.
+pub(in crate::store) async fn seed_grant(store: &dyn Store) -> Grant {
     store.create_account(&account("acc", "aziz")).await.unwrap();
     let grant = grant("g1", "acc", Some("sess"));
     store

@@ -4,7 +4,7 @@
 use super::*;
 
 pub(in crate::store::tests) async fn grant_and_code_are_created_together(store: SharedStore) {
-    let first = seed_grant(&store).await;
+    let first = seed_grant(&*store).await;
     assert_eq!(store.grant("g1").await.unwrap(), Some(first));
     // The second code reuses code-1's hash: the insert fails and takes its grant with it.
     let second = grant("g2", "acc", None);
@@ -74,7 +74,7 @@ pub(in crate::store::tests) async fn issuing_a_code_ends_its_pending_request(sto
 }
 
 pub(in crate::store::tests) async fn code_is_redeemed_once_then_replayed(store: SharedStore) {
-    let grant = seed_grant(&store).await;
+    let grant = seed_grant(&*store).await;
     let hash = token_hash("code-1");
     let first = store.redeem_code(&hash, NOW + 10).await.unwrap();
     let expected_code = AuthorizationCode {
@@ -100,7 +100,7 @@ pub(in crate::store::tests) async fn code_is_redeemed_once_then_replayed(store: 
 pub(in crate::store::tests) async fn expired_unknown_or_revoked_codes_are_invalid(
     store: SharedStore,
 ) {
-    seed_grant(&store).await;
+    seed_grant(&*store).await;
     let hash = token_hash("code-1");
     assert_eq!(
         store.redeem_code(&hash, NOW + 60).await.unwrap(),
@@ -122,7 +122,7 @@ pub(in crate::store::tests) async fn expired_unknown_or_revoked_codes_are_invali
 }
 
 pub(in crate::store::tests) async fn refresh_rotation_then_reuse_detection(store: SharedStore) {
-    let grant = seed_grant(&store).await;
+    let grant = seed_grant(&*store).await;
     store
         .insert_refresh_token(&refresh("rt-1", "g1", NOW + HOUR))
         .await
@@ -210,7 +210,7 @@ pub(in crate::store::tests) async fn refresh_rotation_then_reuse_detection(store
 
 /// Tokens rotated before rotation recorded successors carry `used = TRUE`: still reuse.
 pub(in crate::store::tests) async fn a_token_marked_used_is_reused(store: SharedStore) {
-    seed_grant(&store).await;
+    seed_grant(&*store).await;
     let marked = RefreshToken {
         used: true,
         ..refresh("rt-old", "g1", NOW + HOUR)
@@ -220,7 +220,7 @@ pub(in crate::store::tests) async fn a_token_marked_used_is_reused(store: Shared
 }
 
 pub(in crate::store::tests) async fn refresh_stops_when_grant_expires(store: SharedStore) {
-    let grant = seed_grant(&store).await;
+    let grant = seed_grant(&*store).await;
     store
         .insert_refresh_token(&refresh("rt-1", "g1", grant.expires_at + HOUR))
         .await
@@ -247,7 +247,7 @@ pub(in crate::store::tests) async fn refresh_stops_when_grant_expires(store: Sha
 pub(in crate::store::tests) async fn revoked_grant_stops_refresh_and_is_recorded(
     store: SharedStore,
 ) {
-    seed_grant(&store).await;
+    seed_grant(&*store).await;
     store
         .insert_refresh_token(&refresh("rt-1", "g1", NOW + HOUR))
         .await
@@ -310,7 +310,7 @@ fn revocation(kind: &str, id: &str, revoked_at: UnixTime, expires_at: UnixTime) 
 }
 
 pub(in crate::store::tests) async fn purge_deletes_only_expired_rows(store: SharedStore) {
-    seed_grant(&store).await; // Code expires at NOW + 60, grant at NOW + 24 h.
+    seed_grant(&*store).await; // Code expires at NOW + 60, grant at NOW + 24 h.
     let mut old = grant("g-old", "acc", None);
     old.expires_at = NOW + 100;
     store
