@@ -65,7 +65,8 @@ impl Provider {
         if let Some(cached) = self.pending_requests.get(&key) {
             return Ok((cached.expires_at > now).then(|| cached.request.clone()));
         }
-        let Some(row) = self.store.auth_request(&key, now).await? else {
+        // Saved by another node (or dropped from this one's cache): stored under its key.
+        let Some(row) = self.store.auth_request(&token_hash(handle), now).await? else {
             return Ok(None);
         };
         serde_json::from_str(&row.params)

@@ -331,3 +331,32 @@ fn assert_cookie_flags(cookie: &str) {
     assert!(attributes.iter().any(|a| a == "httponly"), "{cookie}");
     assert!(attributes.iter().any(|a| a == "samesite=lax"), "{cookie}");
 }
+
+/// Signs in as aziza on the sign-in page at `login`: the new session's id hash, and where the
+/// browser goes next.
+async fn sign_in(app: &TestApp, login: &str) -> (Vec<u8>, String) {
+    let response = app.submit_login(login, "aziza", PASSWORD).await;
+    let cookie = set_cookie(&response, "yagona_session").expect("session cookie");
+    let (_, value) = cookie.split(';').next().unwrap().split_once('=').unwrap();
+    (token_hash(value), app.location(response).await)
+}
+
+both_backends!(
+    a_pending_request_continues_on_a_node_that_did_not_save_it,
+    pending_request_from_the_database
+);
+
+/// The node that saves a pending request keeps a copy; any other node reads it from the
+/// database. Without the copy, the sign-in page and the whole flow still work.
+async fn pending_request_from_the_database(app: TestApp) {
+    app.citizen("aziza").await;
+    let login = login_page_url(&app).await;
+    app.state.provider.pending_requests.clear();
+    let (_, consent) = sign_in(&app, &login).await;
+    app.state.provider.pending_requests.clear();
+    let callback = app
+        .location(app.submit_consent(&consent, "allow").await)
+        .await;
+    assert!(callback.starts_with(REDIRECT_URI), "{callback}");
+    assert!(callback.contains("code="), "{callback}");
+}
