@@ -11,6 +11,7 @@ use super::error::{internal_page, oauth_error_page};
 use super::extract::{form_params, query_params};
 use super::pages::{PageContext, see_other};
 use super::state::AppState;
+use crate::oidc::OAuthError;
 use crate::oidc::authorize::{AuthorizationRequest, AuthorizeError, RawParams, validate};
 use crate::oidc::flow::Step;
 use crate::store::Session;
@@ -44,7 +45,7 @@ async fn handle(state: &AppState, params: &RawParams, uri: &Uri, headers: &Heade
         Err(error) => return authorize_error(state, &ctx, error),
     };
     let cookie = cookies::read(headers, cookies::SESSION, provider.secure_cookies);
-    match provider.session_from_cookie(cookie.as_deref()).await {
+    match provider.flow_session_from_cookie(cookie.as_deref()).await {
         Ok(session) => {
             continue_flow(state, &ctx, &request, session.as_ref(), Resume::default()).await
         }
@@ -82,14 +83,16 @@ pub async fn continue_flow(
         Ok(step) => step,
         Err(error) => return authorize_error(state, ctx, error),
     };
-    let page = match (step, session) {
-        (Step::IssueCode, Some(session)) => {
-            return match provider.issue_code(request, session, handle, None).await {
-                Ok(location) => see_other(&location, set_cookies),
-                Err(error) => authorize_error(state, ctx, error),
-            };
+    if let (Step::IssueCode, Some(session)) = (step, session) {
+        match provider.issue_code(request, session, handle, None).await {
+            Ok(location) => return see_other(&location, set_cookies),
+            // The session ended (perhaps on another node): on to the sign-in page.
+            Err(AuthorizeError::SignInAgain) => {}
+            Err(error) => return authorize_error(state, ctx, error),
         }
-        (Step::Consent, _) => "/consent",
+    }
+    let page = match step {
+        Step::Consent => "/consent",
         // Only an e-signature reaches the requested class: go straight to it.
         _ if provider.required_acr(request) == Some(crate::auth::login::acr::ESIGN) => {
             "/login/esign"
@@ -118,6 +121,12 @@ pub fn authorize_error(state: &AppState, ctx: &PageContext, error: AuthorizeErro
                 .provider
                 .error_redirect_url(&redirect_uri, client_state.as_deref(), &error),
             Vec::new(),
+        ),
+        // Callers that can resume the request on the sign-in page do so before this.
+        AuthorizeError::SignInAgain => oauth_error_page(
+            state,
+            ctx,
+            &OAuthError::invalid_request("the sign-in has ended; start again from the portal"),
         ),
     }
 }

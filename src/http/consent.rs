@@ -13,7 +13,7 @@ use super::pages::{PageContext, PageResponse, query_value, see_other};
 use super::security::csp_with_form_action;
 use super::state::AppState;
 use super::{cookies, csrf};
-use crate::oidc::authorize::AuthorizationRequest;
+use crate::oidc::authorize::{AuthorizationRequest, AuthorizeError};
 use crate::oidc::userinfo::full_name;
 use crate::pages::{ConsentPage, ScopeLine};
 use crate::store::Session;
@@ -36,7 +36,7 @@ async fn load(
     };
     let cookie = cookies::read(headers, cookies::SESSION, provider.secure_cookies);
     let session = provider
-        .session_from_cookie(cookie.as_deref())
+        .flow_session_from_cookie(cookie.as_deref())
         .await
         .map_err(|e| e.to_string())?;
     Ok(Some(Pending {
@@ -160,6 +160,9 @@ pub async fn submit(
         .await
     {
         Ok(location) => see_other(&location, Vec::new()),
+        Err(AuthorizeError::SignInAgain) => {
+            see_other(&format!("/login?request={}", pending.handle), Vec::new())
+        }
         Err(error) => authorize_error(&state, &ctx, error),
     }
 }

@@ -63,6 +63,9 @@ pub enum AuthorizeError {
         state: Option<String>,
         error: OAuthError,
     },
+    /// The session can no longer issue a code (it ended, or its account now requires a second
+    /// factor it lacks): send the citizen to the sign-in page for the same request.
+    SignInAgain,
 }
 
 /// The raw parameters of the request, from the query (GET) or the form body (POST).

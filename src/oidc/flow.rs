@@ -199,16 +199,12 @@ impl Provider {
                 &record,
                 handle.map(token_hash).as_deref(),
                 consented_scopes,
+                self.second_factor_unproven(session),
             )
             .await
             .map_err(|e| self.internal_error(request, &e))?;
         if !issued {
-            // Another submission of the same request (a second click, another tab) got the code.
-            return Err(AuthorizeError::Page {
-                error: OAuthError::invalid_request(
-                    "this sign-in request has already been completed; start again from the portal",
-                ),
-            });
+            return Err(self.why_not_issued(request, session).await);
         }
         if request.scopes().contains("organization") {
             self.copy_organization(session, &grant.id)
@@ -221,6 +217,26 @@ impl Provider {
         }
         params.push(("iss", &self.issuer));
         Ok(append_query(&request.redirect_uri, &params))
+    }
+
+    /// Why `create_grant_with_code` wrote nothing: the session (perhaps this node's stale copy)
+    /// can no longer issue codes, or another submission of the same request (a second click,
+    /// another tab) got the code.
+    async fn why_not_issued(
+        &self,
+        request: &AuthorizationRequest,
+        session: &Session,
+    ) -> AuthorizeError {
+        self.forget_session(&session.id_hash);
+        match self.store.session(&session.id_hash, self.now()).await {
+            Ok(Some(current)) if !self.second_factor_missing(&current) => AuthorizeError::Page {
+                error: OAuthError::invalid_request(
+                    "this sign-in request has already been completed; start again from the portal",
+                ),
+            },
+            Ok(_) => AuthorizeError::SignInAgain,
+            Err(e) => self.internal_error(request, &e),
+        }
     }
 
     /// A session opened with a company certificate acts for that organisation; the grant keeps

@@ -13,7 +13,12 @@ impl Provider {
     /// Whether a session still lacks the second factor its account requires ("require a
     /// second factor": a password alone never finishes a sign-in).
     pub fn second_factor_missing(&self, session: &Session) -> bool {
-        self.passkeys.is_some() && !reaches_passkey(&session.acr) && session.second_factor_required
+        self.second_factor_unproven(session) && session.second_factor_required
+    }
+
+    /// Whether a session would lack a second factor, were its account to require one.
+    pub fn second_factor_unproven(&self, session: &Session) -> bool {
+        self.passkeys.is_some() && !reaches_passkey(&session.acr)
     }
 
     /// Whether the request's `acr_values` ask for at least the passkey class (and passkeys are

@@ -11,6 +11,7 @@ use crate::store::{Grant, SharedStore};
 
 use super::access_tokens::AccessTokens;
 use super::pending::PendingRequests;
+use super::session::RecentSessions;
 use super::userinfo::AccountClaimsCache;
 
 #[derive(Debug, Clone)]
@@ -46,6 +47,9 @@ pub struct Provider {
     pub refresh_grants: Arc<RefreshGrants>,
     /// The pending requests this node saved, parsed (see `super::pending`).
     pub pending_requests: Arc<PendingRequests>,
+    /// The sessions this node opened or read for the authorization flow (see
+    /// `super::session`).
+    pub recent_sessions: Arc<RecentSessions>,
 }
 
 /// Grants of live refresh tokens, by token hash (bounded, most recent first).
@@ -71,6 +75,7 @@ impl Provider {
             )),
             refresh_grants: Arc::new(RefreshGrants::new(caches.verified_access_tokens.max(1))),
             pending_requests: Arc::new(PendingRequests::new(caches.verified_access_tokens.max(1))),
+            recent_sessions: Arc::new(RecentSessions::new(caches.verified_access_tokens.max(1))),
             secure_cookies: issuer.starts_with("https://"),
             issuer,
             store,

@@ -1,6 +1,7 @@
 //! SSO sessions and password sign-in.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use super::provider::Provider;
 use crate::auth::throttle::AttemptKeys;
@@ -23,6 +24,20 @@ impl From<StoreError> for SignInError {
     fn from(e: StoreError) -> Self {
         Self::Internal(e.to_string())
     }
+}
+
+/// Sessions this node opened or read for the authorization flow, by id hash (bounded, most
+/// recent first; see `Provider::flow_session_from_cookie`).
+pub type RecentSessions = quick_cache::sync::Cache<Vec<u8>, Arc<Session>>;
+
+/// Session ids are `time_ordered_token()`s; anything much longer is not one of ours.
+const MAX_SESSION_COOKIE_LEN: usize = 64;
+
+/// The id hash of the session a cookie value names, when it could name one.
+fn session_key(cookie_value: Option<&str>) -> Option<Vec<u8>> {
+    cookie_value
+        .filter(|value| !value.is_empty() && value.len() <= MAX_SESSION_COOKIE_LEN)
+        .map(token_hash)
 }
 
 /// A freshly created session and the cookie value that names it.
@@ -105,26 +120,59 @@ impl Provider {
             second_factor_required: false,
         };
         session.second_factor_required = self.store.create_session(&session).await?;
+        self.recent_sessions
+            .insert(session.id_hash.clone(), Arc::new(session.clone()));
         Ok(NewSession {
             cookie_value,
             session,
         })
     }
 
-    /// The live session named by a session cookie value, if any.
+    /// The live session named by a session cookie value, if any, as the database has it now.
     pub async fn session_from_cookie(
         &self,
         cookie_value: Option<&str>,
     ) -> Result<Option<Session>, StoreError> {
-        match cookie_value {
-            Some(value) if !value.is_empty() && value.len() <= 64 => {
-                self.store.session(&token_hash(value), self.now()).await
-            }
-            _ => Ok(None),
+        match session_key(cookie_value) {
+            Some(id_hash) => self.store.session(&id_hash, self.now()).await,
+            None => Ok(None),
         }
     }
 
+    /// The live session named by a session cookie value, for the authorization flow: this
+    /// node's copy when it opened or read the session before (`recent_sessions`), else the
+    /// database's. A copy may outlive the session (ended on another node) or miss that its
+    /// account now requires a second factor; the write that issues a code checks both again
+    /// (`GrantStore::create_grant_with_code`), so a copy decides nothing the database would
+    /// refuse. Pages that act on the account read the database (`session_from_cookie`).
+    pub async fn flow_session_from_cookie(
+        &self,
+        cookie_value: Option<&str>,
+    ) -> Result<Option<Session>, StoreError> {
+        let Some(id_hash) = session_key(cookie_value) else {
+            return Ok(None);
+        };
+        let now = self.now();
+        if let Some(session) = self.recent_sessions.get(&id_hash)
+            && session.expires_at > now
+        {
+            return Ok(Some(Session::clone(&session)));
+        }
+        let session = self.store.session(&id_hash, now).await?;
+        if let Some(session) = &session {
+            self.recent_sessions
+                .insert(id_hash, Arc::new(session.clone()));
+        }
+        Ok(session)
+    }
+
+    /// Drops this node's copy of a session (it ended, or the database refused it).
+    pub fn forget_session(&self, id_hash: &[u8]) {
+        self.recent_sessions.remove(id_hash);
+    }
+
     pub async fn end_session(&self, session: &Session) -> Result<(), StoreError> {
+        self.forget_session(&session.id_hash);
         self.store.delete_session(&session.id_hash).await
     }
 }

@@ -96,16 +96,19 @@ pub trait ConsentStore {
 pub trait GrantStore {
     /// Creates the grant and its authorization code in one transaction, which also ends the
     /// pending authorization request `finished_request` (its id hash) when one is given.
-    /// `false` (and nothing written) when that request had already ended: each pending
-    /// request yields one code at most. `consented_scope`, when given, replaces the scopes
-    /// the citizen has granted the grant's client, in the same transaction and only when the
-    /// code is issued.
+    /// `false` (and nothing written) when that request had already ended, so each pending
+    /// request yields one code at most, or when the grant's session (`Grant::session_id_hash`)
+    /// has ended or, having no second factor (`second_factor_unproven`), belongs to an
+    /// account that now requires one. `consented_scope`, when given, replaces the scopes the
+    /// citizen has granted the grant's client, in the same transaction and only when the code
+    /// is issued.
     async fn create_grant_with_code(
         &self,
         grant: &Grant,
         code: &AuthorizationCode,
         finished_request: Option<&[u8]>,
         consented_scope: Option<&str>,
+        second_factor_unproven: bool,
     ) -> StoreResult<bool>;
     /// Redeems a code exactly once (atomic conditional update). A code already redeemed is
     /// reported as `Replayed` with its grant id so the caller can revoke the grant.

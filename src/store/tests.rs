@@ -52,6 +52,7 @@ conformance_tests!(
     consent_is_recorded_with_its_grant,
     grant_and_code_are_created_together,
     issuing_a_code_ends_its_pending_request,
+    issuing_a_code_needs_its_session,
     a_token_marked_used_is_reused,
     a_chunk_commits_only_after_the_previous_one,
     code_is_redeemed_once_then_replayed,

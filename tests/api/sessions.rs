@@ -332,6 +332,45 @@ fn assert_cookie_flags(cookie: &str) {
     assert!(attributes.iter().any(|a| a == "samesite=lax"), "{cookie}");
 }
 
+both_backends!(
+    a_session_ended_on_another_node_issues_no_code,
+    session_ended_elsewhere
+);
+
+/// This node keeps a copy of the sessions it opened, for the authorization flow. Another
+/// node's logout deletes the session from the database only: neither the consent form nor a
+/// new authorization here may issue a code from the copy; both go back to the sign-in page.
+async fn session_ended_elsewhere(app: TestApp) {
+    app.citizen("aziza").await;
+    let store = &app.state.provider.store;
+    let login = login_page_url(&app).await;
+    let (session, consent) = sign_in(&app, &login).await;
+    assert!(
+        consent.starts_with(&app.url("/consent?request=")),
+        "{consent}"
+    );
+
+    store.delete_session(&session).await.unwrap();
+    let refused = app.submit_consent(&consent, "allow").await;
+    let next = app.location(refused).await;
+    let handle = query(&url::Url::parse(&consent).unwrap(), "request").unwrap();
+    assert_eq!(next, app.url(&format!("/login?request={handle}")));
+    // The request waits for the new sign-in, which ends in a code.
+    let (session, consent) = sign_in(&app, &next).await;
+    let callback = app
+        .location(app.submit_consent(&consent, "allow").await)
+        .await;
+    assert!(callback.starts_with(REDIRECT_URI), "{callback}");
+    assert!(callback.contains("code="), "{callback}");
+
+    // The new session is reused while it lives, then ended elsewhere.
+    let again = first_step(&app, &code_params("portal", &[])).await;
+    assert!(again.contains("code="), "{again}");
+    store.delete_session(&session).await.unwrap();
+    let next = first_step(&app, &code_params("portal", &[])).await;
+    assert!(next.starts_with(&app.url("/login?request=")), "{next}");
+}
+
 /// Signs in as aziza on the sign-in page at `login`: the new session's id hash, and where the
 /// browser goes next.
 async fn sign_in(app: &TestApp, login: &str) -> (Vec<u8>, String) {

@@ -19,6 +19,7 @@ impl GrantStore for PgStore {
         code: &AuthorizationCode,
         finished_request: Option<&[u8]>,
         consented_scope: Option<&str>,
+        second_factor_unproven: bool,
     ) -> StoreResult<bool> {
         let write = sqlx::query(PG_INSERT_GRANT_WITH_CODE)
             .bind(&grant.id)
@@ -42,8 +43,9 @@ impl GrantStore for PgStore {
             .bind(code.expires_at)
             .bind(code.used)
             .bind(finished_request)
-            .bind(consented_scope);
-        // Either writes nothing (the request had ended) or at least the code.
+            .bind(consented_scope)
+            .bind(second_factor_unproven);
+        // Either writes nothing (the request or the session had ended) or at least the code.
         let written = write.execute(self.writer()).await.map_err(write_error)?;
         Ok(written.rows_affected() > 0)
     }

@@ -87,16 +87,27 @@ pub(crate) const REVOKE_GRANT: &str = "UPDATE grants SET revoked = TRUE WHERE id
 /// acr, session_id_hash, created_at, expires_at, revoked), the code ($12–$20: code_hash,
 /// grant_id, client_id, redirect_uri, nonce, code_challenge, created_at, expires_at, used),
 /// the finished request's id hash or NULL ($21), the scopes the citizen consented to or NULL
-/// ($22; saved for the client with the grant, `UPSERT_CONSENT`'s twin). With a request
-/// named, nothing is written unless this command is the one that ends it: a pending request
-/// yields one code at most, however many submissions race (and whatever a node's cache of
-/// pending requests holds). Writes no row at all in that case, and at least one otherwise.
-pub(crate) const PG_INSERT_GRANT_WITH_CODE: &str = "WITH finished AS (\
-        DELETE FROM auth_requests WHERE id_hash = $21 RETURNING id_hash), \
+/// ($22; saved for the client with the grant, `UPSERT_CONSENT`'s twin), and whether the
+/// session has not proven a second factor ($23).
+///
+/// Nothing is written unless the grant's session ($8, when not NULL) is still live and, when
+/// it has not proven a second factor, its account does not require one: the session was
+/// perhaps read from a node's cache, and another node may have ended it since. With a request
+/// named, nothing is written either unless this command is the one that ends it: a pending
+/// request yields one code at most, however many submissions race (and whatever a node's
+/// cache of pending requests holds). Writes no row at all in those cases, and at least one
+/// otherwise.
+pub(crate) const PG_INSERT_GRANT_WITH_CODE: &str = "WITH continues AS (\
+        SELECT 1 WHERE $8::bytea IS NULL OR EXISTS (SELECT 1 FROM sessions AS s \
+        WHERE s.id_hash = $8 AND s.expires_at > $9 AND NOT ($23::boolean AND COALESCE(\
+        (SELECT require_second_factor FROM accounts WHERE accounts.id = s.account_id), FALSE)))), \
+    finished AS (DELETE FROM auth_requests \
+        WHERE id_hash = $21 AND EXISTS (SELECT 1 FROM continues) RETURNING id_hash), \
     granted AS (INSERT INTO grants (id, client_id, account_id, scope, auth_time, amr, acr, \
         session_id_hash, created_at, expires_at, revoked) \
         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 \
-        WHERE $21::bytea IS NULL OR EXISTS (SELECT 1 FROM finished) RETURNING id), \
+        WHERE EXISTS (SELECT 1 FROM continues) \
+        AND ($21::bytea IS NULL OR EXISTS (SELECT 1 FROM finished)) RETURNING id), \
     consented AS (INSERT INTO consents (account_id, client_id, scope, created_at, updated_at) \
         SELECT $3, $2, $22, $9, $9 FROM granted WHERE $22::text IS NOT NULL \
         ON CONFLICT (account_id, client_id) \
@@ -105,16 +116,32 @@ pub(crate) const PG_INSERT_GRANT_WITH_CODE: &str = "WITH finished AS (\
         code_challenge, created_at, expires_at, used) \
     SELECT $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM granted";
 
-/// SQLite (no writable CTEs): three statements run in one write with the same 21 arguments
+/// `PG_INSERT_GRANT_WITH_CODE`'s session condition in SQLite's syntax.
+macro_rules! sqlite_grant_session_is_live {
+    () => {
+        "($8 IS NULL OR EXISTS (SELECT 1 FROM sessions AS s \
+        WHERE s.id_hash = $8 AND s.expires_at > $9 AND NOT ($23 AND COALESCE(\
+        (SELECT require_second_factor FROM accounts WHERE accounts.id = s.account_id), FALSE))))"
+    };
+}
+
+/// SQLite (no writable CTEs): three statements run in one write with the same 23 arguments
 /// (each binds the `$N` it names), then `UPSERT_CONSENT` when a consent comes with the code.
 /// `changes()` is the row count of the statement before: the grant needs the request's
-/// deletion (when one is named), the code needs the grant.
+/// deletion (when one is named), the code needs the grant. Both the deletion and the grant
+/// need the session, as in `PG_INSERT_GRANT_WITH_CODE`.
 pub(crate) const SQLITE_INSERT_GRANT_WITH_CODE: [&str; 3] = [
-    "DELETE FROM auth_requests WHERE id_hash = $21",
-    "INSERT INTO grants (id, client_id, account_id, scope, auth_time, amr, acr, \
+    concat!(
+        "DELETE FROM auth_requests WHERE id_hash = $21 AND ",
+        sqlite_grant_session_is_live!()
+    ),
+    concat!(
+        "INSERT INTO grants (id, client_id, account_id, scope, auth_time, amr, acr, \
         session_id_hash, created_at, expires_at, revoked) \
         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 \
-        WHERE $21 IS NULL OR changes() = 1",
+        WHERE ($21 IS NULL OR changes() = 1) AND ",
+        sqlite_grant_session_is_live!()
+    ),
     "INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, nonce, \
         code_challenge, created_at, expires_at, used) \
         SELECT $12, $13, $14, $15, $16, $17, $18, $19, $20 WHERE changes() = 1",

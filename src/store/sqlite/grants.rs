@@ -31,9 +31,10 @@ impl GrantStore for SqliteStore {
         code: &AuthorizationCode,
         finished_request: Option<&[u8]>,
         consented_scope: Option<&str>,
+        second_factor_unproven: bool,
     ) -> StoreResult<bool> {
         let (g, c) = (grant, code);
-        let args: [&(dyn rusqlite::ToSql + Sync); 21] = [
+        let args: [&(dyn rusqlite::ToSql + Sync); 23] = [
             &g.id,
             &g.client_id,
             &g.account_id,
@@ -55,6 +56,8 @@ impl GrantStore for SqliteStore {
             &c.expires_at,
             &c.used,
             &finished_request,
+            &consented_scope,
+            &second_factor_unproven,
         ];
         self.direct
             .write(|db| {
@@ -62,7 +65,8 @@ impl GrantStore for SqliteStore {
                 for statement in SQLITE_INSERT_GRANT_WITH_CODE {
                     written = db.run(statement, &args)?;
                 }
-                // The last statement wrote the code, or nothing when the request had ended.
+                // The last statement wrote the code, or nothing when the request or the session
+                // had ended.
                 let issued = written > 0;
                 if let Some(scope) = consented_scope.filter(|_| issued) {
                     let consent: [&(dyn rusqlite::ToSql + Sync); 4] =

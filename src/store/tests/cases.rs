@@ -57,6 +57,23 @@ pub(in crate::store) fn grant(id: &str, account_id: &str, session: Option<&str>)
     }
 }
 
+/// The cookie value of `password_session`.
+pub(in crate::store) const SESSION: &str = "sid";
+
+/// A password session of `account_id` started at `NOW`, lasting an hour.
+pub(in crate::store) fn password_session(account_id: &str) -> Session {
+    Session {
+        id_hash: token_hash(SESSION),
+        account_id: account_id.to_owned(),
+        auth_time: NOW,
+        amr: "pwd".to_owned(),
+        acr: "0".to_owned(),
+        created_at: NOW,
+        expires_at: NOW + HOUR,
+        second_factor_required: false,
+    }
+}
+
 /// A pending authorization request, live for ten minutes from `NOW`.
 fn pending_request(secret: &str) -> PendingAuthRequest {
     PendingAuthRequest {
@@ -118,12 +135,16 @@ pub(in crate::store) async fn assert_rotation_is_reuse(
     );
 }
 
-/// An account `acc` with grant `g1` and its code `code-1`.
+/// An account `acc` with a session, grant `g1` of that session and its code `code-1`.
 pub(in crate::store) async fn seed_grant(store: &dyn Store) -> Grant {
     store.create_account(&account("acc", "aziz")).await.unwrap();
-    let grant = grant("g1", "acc", Some("sess"));
     store
-        .create_grant_with_code(&grant, &code("code-1", "g1"), None, None)
+        .create_session(&password_session("acc"))
+        .await
+        .unwrap();
+    let grant = grant("g1", "acc", Some(SESSION));
+    store
+        .create_grant_with_code(&grant, &code("code-1", "g1"), None, None, false)
         .await
         .unwrap();
     grant

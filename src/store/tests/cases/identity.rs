@@ -77,20 +77,6 @@ pub(in crate::store::tests) async fn account_conflicts_name_the_field(store: Sha
     store.create_account(&fresh()).await.unwrap();
 }
 
-/// A password session of `account_id` started at `NOW`, lasting an hour.
-fn password_session(account_id: &str) -> Session {
-    Session {
-        id_hash: token_hash("sid"),
-        account_id: account_id.to_owned(),
-        auth_time: NOW,
-        amr: "pwd".to_owned(),
-        acr: "0".to_owned(),
-        created_at: NOW,
-        expires_at: NOW + HOUR,
-        second_factor_required: false,
-    }
-}
-
 pub(in crate::store::tests) async fn session_lives_until_expiry_and_deletion(store: SharedStore) {
     store.create_account(&account("acc", "aziz")).await.unwrap();
     let session = password_session("acc");
@@ -160,6 +146,7 @@ pub(in crate::store::tests) async fn consent_is_recorded_with_its_grant(store: S
                     &code(grant_id, grant_id),
                     Some(&finished),
                     Some(scope),
+                    false,
                 )
                 .await
                 .unwrap()

@@ -9,7 +9,7 @@ pub(in crate::store::tests) async fn grant_and_code_are_created_together(store: 
     // The second code reuses code-1's hash: the insert fails and takes its grant with it.
     let second = grant("g2", "acc", None);
     let result = store
-        .create_grant_with_code(&second, &code("code-1", "g2"), None, None)
+        .create_grant_with_code(&second, &code("code-1", "g2"), None, None, false)
         .await;
     assert_eq!(conflict_field(result), "primary key");
     assert_eq!(store.grant("g2").await.unwrap(), None);
@@ -21,7 +21,13 @@ pub(in crate::store::tests) async fn issuing_a_code_ends_its_pending_request(sto
     store.put_auth_request(&pending).await.unwrap();
     // A failed issue (the code hash is taken) keeps the request for another try.
     store
-        .create_grant_with_code(&grant("g1", "acc", None), &code("code-1", "g1"), None, None)
+        .create_grant_with_code(
+            &grant("g1", "acc", None),
+            &code("code-1", "g1"),
+            None,
+            None,
+            false,
+        )
         .await
         .unwrap();
     let result = store
@@ -30,6 +36,7 @@ pub(in crate::store::tests) async fn issuing_a_code_ends_its_pending_request(sto
             &code("code-1", "g2"),
             Some(&pending.id_hash),
             None,
+            false,
         )
         .await;
     assert_eq!(conflict_field(result), "primary key");
@@ -46,6 +53,7 @@ pub(in crate::store::tests) async fn issuing_a_code_ends_its_pending_request(sto
             &code("code-3", "g3"),
             Some(&pending.id_hash),
             None,
+            false,
         )
         .await
         .unwrap();
@@ -62,6 +70,7 @@ pub(in crate::store::tests) async fn issuing_a_code_ends_its_pending_request(sto
             &code("code-4", "g4"),
             Some(&pending.id_hash),
             None,
+            false,
         )
         .await
         .unwrap();
@@ -71,6 +80,58 @@ pub(in crate::store::tests) async fn issuing_a_code_ends_its_pending_request(sto
         store.redeem_code(&token_hash("code-4"), NOW).await.unwrap(),
         CodeRedemption::Invalid
     );
+}
+
+/// A grant of a session is written only while the database still has that session, and only
+/// when its account does not require a second factor the session lacks; otherwise nothing is
+/// written and the pending request stays for the sign-in that follows.
+pub(in crate::store::tests) async fn issuing_a_code_needs_its_session(store: SharedStore) {
+    store.create_account(&account("acc", "aziz")).await.unwrap();
+    let session = password_session("acc");
+    let pending = pending_request("req-1");
+    store.put_auth_request(&pending).await.unwrap();
+    let issue = |id: &'static str, unproven: bool| {
+        let store = store.clone();
+        let request = pending.id_hash.clone();
+        async move {
+            store
+                .create_grant_with_code(
+                    &grant(id, "acc", Some(SESSION)),
+                    &code(id, id),
+                    Some(&request),
+                    None,
+                    unproven,
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let request_is_pending = || async {
+        store
+            .auth_request(&pending.id_hash, NOW)
+            .await
+            .unwrap()
+            .is_some()
+    };
+    // Never opened, or ended (on another node, say).
+    assert!(!issue("g1", false).await);
+    store.create_session(&session).await.unwrap();
+    store.delete_session(&session.id_hash).await.unwrap();
+    assert!(!issue("g2", false).await);
+    // The account now requires a second factor: only a session that proved one continues.
+    store.create_session(&session).await.unwrap();
+    store
+        .set_require_second_factor("acc", true, NOW)
+        .await
+        .unwrap();
+    assert!(!issue("g3", true).await);
+    for refused in ["g1", "g2", "g3"] {
+        assert!(store.grant(refused).await.unwrap().is_none(), "{refused}");
+    }
+    assert!(request_is_pending().await);
+    assert!(issue("g4", false).await);
+    assert!(store.grant("g4").await.unwrap().is_some());
+    assert!(!request_is_pending().await);
 }
 
 pub(in crate::store::tests) async fn code_is_redeemed_once_then_replayed(store: SharedStore) {
@@ -113,7 +174,13 @@ pub(in crate::store::tests) async fn expired_unknown_or_revoked_codes_are_invali
     );
 
     store
-        .create_grant_with_code(&grant("g2", "acc", None), &code("code-2", "g2"), None, None)
+        .create_grant_with_code(
+            &grant("g2", "acc", None),
+            &code("code-2", "g2"),
+            None,
+            None,
+            false,
+        )
         .await
         .unwrap();
     store.revoke_grant("g2", NOW, NOW + 300).await.unwrap();
@@ -314,7 +381,7 @@ pub(in crate::store::tests) async fn purge_deletes_only_expired_rows(store: Shar
     let mut old = grant("g-old", "acc", None);
     old.expires_at = NOW + 100;
     store
-        .create_grant_with_code(&old, &code("code-old", "g-old"), None, None)
+        .create_grant_with_code(&old, &code("code-old", "g-old"), None, None, false)
         .await
         .unwrap();
     store
