@@ -37,6 +37,12 @@ impl AttemptKeys {
             address: address.map(|ip| format!("ip:{ip}")),
         }
     }
+
+    /// Both keys, whose records `LoginThrottle::check` needs (the login's twice without an
+    /// address).
+    pub fn both(&self) -> [&str; 2] {
+        [&self.login, self.address.as_deref().unwrap_or(&self.login)]
+    }
 }
 
 impl LoginThrottle {
@@ -44,17 +50,16 @@ impl LoginThrottle {
         Self { policy }
     }
 
-    /// Whether another attempt is allowed for `keys` now (one query for both keys).
-    pub async fn check(
+    /// Whether another attempt is allowed for `keys` now, from the throttle records of both
+    /// keys (`SignInReads::throttles`, read with the account).
+    pub fn check(
         &self,
-        store: &(dyn ThrottleStore + Sync),
+        records: &[ThrottleRecord],
         keys: &AttemptKeys,
         now: UnixTime,
-    ) -> StoreResult<ThrottleCheck> {
-        let address = keys.address.as_deref().unwrap_or(&keys.login);
-        let records = store.throttles(&keys.login, address).await?;
+    ) -> ThrottleCheck {
         let mut check = ThrottleCheck::default();
-        for record in &records {
+        for record in records {
             let wait = if record.key == keys.login {
                 check.login_has_failures = true;
                 self.remaining(record, self.policy.free_attempts, now)
@@ -63,7 +68,7 @@ impl LoginThrottle {
             };
             check.wait = check.wait.max(wait);
         }
-        Ok(check)
+        check
     }
 
     pub async fn record_failure(

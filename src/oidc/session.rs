@@ -61,11 +61,12 @@ impl Provider {
         let login = normalize_login(login);
         let keys = AttemptKeys::new(&login, address);
         let now = self.now();
-        let throttle = self.throttle.check(self.store.as_ref(), &keys, now).await?;
+        let reads = self.store.sign_in_reads(&login, keys.both()).await?;
+        let throttle = self.throttle.check(&reads.throttles, &keys, now);
         if let Some(wait) = throttle.wait {
             return Err(SignInError::Throttled(wait));
         }
-        let account = self.store.account_by_login(&login).await?;
+        let account = reads.account;
         let stored = account
             .as_ref()
             .filter(|a| !a.disabled)

@@ -58,6 +58,14 @@ pub trait AccountStore {
     /// Finds an account by what a citizen types as their login: username, email, phone or
     /// PINFL (already normalised by the caller: lower-case username/email, E.164 phone).
     async fn account_by_login(&self, login: &str) -> StoreResult<Option<Account>>;
+    /// A password sign-in's reads in one round trip: the account `login` names (as
+    /// `account_by_login`) and the throttle records of both `throttle_keys` (as
+    /// `ThrottleStore::throttles`).
+    async fn sign_in_reads(
+        &self,
+        login: &str,
+        throttle_keys: [&str; 2],
+    ) -> StoreResult<SignInReads>;
     async fn set_password_hash(&self, id: &str, hash: &str, now: UnixTime) -> StoreResult<()>;
     async fn count_accounts(&self) -> StoreResult<i64>;
 }

@@ -46,6 +46,7 @@ macro_rules! conformance_tests {
 conformance_tests!(
     account_create_lookup_and_update,
     account_conflicts_name_the_field,
+    sign_in_reads_the_account_and_its_throttles,
     session_lives_until_expiry_and_deletion,
     session_reads_its_accounts_second_factor_setting,
     auth_request_is_taken_once,

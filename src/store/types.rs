@@ -142,6 +142,33 @@ pub struct Revocation {
     pub expires_at: UnixTime,
 }
 
+/// What a password sign-in reads before it checks the password
+/// (`AccountStore::sign_in_reads`).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SignInReads {
+    /// The account the login names, if any.
+    pub account: Option<Account>,
+    /// The throttle records of the attempt's keys that exist.
+    pub throttles: Vec<ThrottleRecord>,
+}
+
+impl SignInReads {
+    /// Gathers the rows of `SELECT_SIGN_IN_READS`: each names the account (the same in every
+    /// row) and one throttle record, when there are any.
+    pub(crate) fn from_rows(
+        rows: impl IntoIterator<Item = (Option<Account>, Option<ThrottleRecord>)>,
+    ) -> Self {
+        let mut reads = Self::default();
+        for (account, throttle) in rows {
+            if reads.account.is_none() {
+                reads.account = account;
+            }
+            reads.throttles.extend(throttle);
+        }
+        reads
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ThrottleRecord {
     pub key: String,

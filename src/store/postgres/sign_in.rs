@@ -50,6 +50,33 @@ impl AccountStore for PgStore {
             .await?)
     }
 
+    async fn sign_in_reads(
+        &self,
+        login: &str,
+        throttle_keys: [&str; 2],
+    ) -> StoreResult<SignInReads> {
+        use sqlx::{FromRow as _, Row as _};
+        let rows = sqlx::query(SELECT_SIGN_IN_READS)
+            .bind(login)
+            .bind(throttle_keys[0])
+            .bind(throttle_keys[1])
+            .fetch_all(&self.pool)
+            .await?;
+        let mut gathered = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let account = match row.try_get::<Option<String>, _>("id")? {
+                Some(_) => Some(Account::from_row(row)?),
+                None => None,
+            };
+            let throttle = match row.try_get::<Option<String>, _>("key")? {
+                Some(_) => Some(ThrottleRecord::from_row(row)?),
+                None => None,
+            };
+            gathered.push((account, throttle));
+        }
+        Ok(SignInReads::from_rows(gathered))
+    }
+
     /// Does nothing when no account has this id.
     async fn set_password_hash(&self, id: &str, hash: &str, now: UnixTime) -> StoreResult<()> {
         sqlx::query(UPDATE_PASSWORD_HASH)

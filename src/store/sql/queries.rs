@@ -229,6 +229,22 @@ pub(crate) const INSERT_JTI: &str = "INSERT INTO client_assertion_jtis (client_i
 
 // Sign-in throttling.
 
+/// A password sign-in's reads in one statement: the account `$1` names (as
+/// `SELECT_ACCOUNT_BY_LOGIN`; its columns NULL when there is none) beside each throttle record
+/// of the keys `$2` and `$3` (as `SELECT_THROTTLES`): a row per record, one row when there is
+/// none.
+pub(crate) const SELECT_SIGN_IN_READS: &str = "SELECT a.id, a.username, a.email, \
+    a.email_verified, a.phone, a.phone_verified, a.pinfl, a.given_name, a.family_name, \
+    a.middle_name, a.birthdate, a.password_hash, a.locale, a.disabled, a.created_at, \
+    a.updated_at, t.key, t.failures, t.last_failure, t.locked_until \
+    FROM (SELECT 1 AS one) AS one \
+    LEFT JOIN (SELECT * FROM accounts \
+        WHERE username = $1 OR email = $1 OR phone = $1 OR pinfl = $1 \
+        ORDER BY CASE WHEN username = $1 THEN 0 WHEN email = $1 THEN 1 \
+        WHEN phone = $1 THEN 2 ELSE 3 END \
+        LIMIT 1) AS a ON TRUE \
+    LEFT JOIN login_throttle AS t ON t.key = $2 OR t.key = $3";
+
 pub(crate) const SELECT_THROTTLES: &str = "SELECT key, failures, last_failure, locked_until \
     FROM login_throttle WHERE key = $1 OR key = $2";
 

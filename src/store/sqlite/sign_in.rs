@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 
 use super::SqliteStore;
-use super::direct::{Column, Statements as _, from_columns};
+use super::direct::{Column, FromRow, Statements as _, from_columns};
 use crate::clock::UnixTime;
 use crate::store::sql::*;
 use crate::store::*;
@@ -19,6 +19,26 @@ from_columns! {
     Session { id_hash, account_id, auth_time, amr, acr, created_at, expires_at, second_factor_required }
     PendingAuthRequest { id_hash, params, created_at, expires_at }
     ThrottleRecord { key, failures, last_failure, locked_until }
+}
+
+/// A row of `SELECT_SIGN_IN_READS`.
+struct SignInRow {
+    account: Option<Account>,
+    throttle: Option<ThrottleRecord>,
+}
+
+impl FromRow for SignInRow {
+    fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        let account = match row.get::<_, Option<String>>("id")? {
+            Some(_) => Some(Account::from_row(row)?),
+            None => None,
+        };
+        let throttle = match row.get::<_, Option<String>>("key")? {
+            Some(_) => Some(ThrottleRecord::from_row(row)?),
+            None => None,
+        };
+        Ok(Self { account, throttle })
+    }
 }
 
 #[async_trait]
@@ -64,6 +84,20 @@ impl AccountStore for SqliteStore {
         Ok(self
             .direct
             .read(|db| db.fetch_optional(SELECT_ACCOUNT_BY_LOGIN, &[&login]))?)
+    }
+
+    async fn sign_in_reads(
+        &self,
+        login: &str,
+        throttle_keys: [&str; 2],
+    ) -> StoreResult<SignInReads> {
+        let [first, second] = throttle_keys;
+        let rows: Vec<SignInRow> = self
+            .direct
+            .read(|db| db.fetch_all(SELECT_SIGN_IN_READS, &[&login, &first, &second]))?;
+        Ok(SignInReads::from_rows(
+            rows.into_iter().map(|row| (row.account, row.throttle)),
+        ))
     }
 
     /// Does nothing when no account has this id.

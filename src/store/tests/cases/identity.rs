@@ -77,6 +77,52 @@ pub(in crate::store::tests) async fn account_conflicts_name_the_field(store: Sha
     store.create_account(&fresh()).await.unwrap();
 }
 
+/// The account a login names and the throttle records of both keys come back together,
+/// whichever of them exist.
+pub(in crate::store::tests) async fn sign_in_reads_the_account_and_its_throttles(
+    store: SharedStore,
+) {
+    let mut aziz = account("acc", "aziz");
+    aziz.email = Some("aziz@example.uz".to_owned());
+    store.create_account(&aziz).await.unwrap();
+    let keys = ["login:aziz", "ip:192.0.2.1"];
+    let reads = |login: &'static str, keys: [&'static str; 2]| {
+        let store = store.clone();
+        async move { store.sign_in_reads(login, keys).await.unwrap() }
+    };
+    let nothing = reads("nobody", keys).await;
+    assert_eq!(nothing, SignInReads::default());
+    assert_eq!(reads("aziz", keys).await.account, Some(aziz.clone()));
+    let by_email = reads("aziz@example.uz", keys).await;
+    assert_eq!(by_email.account, Some(aziz.clone()));
+    assert!(by_email.throttles.is_empty());
+
+    let no_lock = |_: i64| 0;
+    for key in keys {
+        store.record_failure(key, NOW, no_lock).await.unwrap();
+    }
+    store
+        .record_failure("ip:192.0.2.1", NOW, no_lock)
+        .await
+        .unwrap();
+    let both = reads("aziz", keys).await;
+    assert_eq!(both.account, Some(aziz));
+    let mut counts: Vec<(String, i64)> = both
+        .throttles
+        .iter()
+        .map(|t| (t.key.clone(), t.failures))
+        .collect();
+    counts.sort();
+    assert_eq!(
+        counts,
+        [("ip:192.0.2.1".to_owned(), 2), ("login:aziz".to_owned(), 1)]
+    );
+    // Records of an unknown login's keys come back all the same (throttling does not tell).
+    let unknown = reads("nobody", ["login:aziz", "login:aziz"]).await;
+    assert_eq!(unknown.account, None);
+    assert_eq!(unknown.throttles.len(), 1);
+}
+
 pub(in crate::store::tests) async fn session_lives_until_expiry_and_deletion(store: SharedStore) {
     store.create_account(&account("acc", "aziz")).await.unwrap();
     let session = password_session("acc");
