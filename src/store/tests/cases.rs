@@ -135,6 +135,21 @@ pub(in crate::store) async fn assert_rotation_is_reuse(
     );
 }
 
+/// Writes grant `grant_id` of account `acc` (of no session) with the code `code_secret`,
+/// ending the pending request `finished` when one is named.
+pub(in crate::store) async fn issue(
+    store: &dyn Store,
+    grant_id: &str,
+    code_secret: &str,
+    finished: Option<&[u8]>,
+) -> StoreResult<bool> {
+    let grant = grant(grant_id, "acc", None);
+    let code = code(code_secret, grant_id);
+    store
+        .create_grant_with_code(&grant, &code, finished, None, false)
+        .await
+}
+
 /// An account `acc` with a session, grant `g1` of that session and its code `code-1`.
 pub(in crate::store) async fn seed_grant(store: &dyn Store) -> Grant {
     store.create_account(&account("acc", "aziz")).await.unwrap();

@@ -7,10 +7,7 @@ pub(in crate::store::tests) async fn grant_and_code_are_created_together(store: 
     let first = seed_grant(&*store).await;
     assert_eq!(store.grant("g1").await.unwrap(), Some(first));
     // The second code reuses code-1's hash: the insert fails and takes its grant with it.
-    let second = grant("g2", "acc", None);
-    let result = store
-        .create_grant_with_code(&second, &code("code-1", "g2"), None, None, false)
-        .await;
+    let result = issue(&*store, "g2", "code-1", None).await;
     assert_eq!(conflict_field(result), "primary key");
     assert_eq!(store.grant("g2").await.unwrap(), None);
 }
@@ -20,25 +17,8 @@ pub(in crate::store::tests) async fn issuing_a_code_ends_its_pending_request(sto
     let pending = pending_request("req-1");
     store.put_auth_request(&pending).await.unwrap();
     // A failed issue (the code hash is taken) keeps the request for another try.
-    store
-        .create_grant_with_code(
-            &grant("g1", "acc", None),
-            &code("code-1", "g1"),
-            None,
-            None,
-            false,
-        )
-        .await
-        .unwrap();
-    let result = store
-        .create_grant_with_code(
-            &grant("g2", "acc", None),
-            &code("code-1", "g2"),
-            Some(&pending.id_hash),
-            None,
-            false,
-        )
-        .await;
+    issue(&*store, "g1", "code-1", None).await.unwrap();
+    let result = issue(&*store, "g2", "code-1", Some(&pending.id_hash)).await;
     assert_eq!(conflict_field(result), "primary key");
     assert!(
         store
@@ -47,14 +27,7 @@ pub(in crate::store::tests) async fn issuing_a_code_ends_its_pending_request(sto
             .unwrap()
             .is_some()
     );
-    let issued = store
-        .create_grant_with_code(
-            &grant("g3", "acc", None),
-            &code("code-3", "g3"),
-            Some(&pending.id_hash),
-            None,
-            false,
-        )
+    let issued = issue(&*store, "g3", "code-3", Some(&pending.id_hash))
         .await
         .unwrap();
     assert!(issued);
@@ -64,14 +37,7 @@ pub(in crate::store::tests) async fn issuing_a_code_ends_its_pending_request(sto
     );
     assert!(store.grant("g3").await.unwrap().is_some());
     // The request has ended: a second submission gets nothing, and writes nothing.
-    let again = store
-        .create_grant_with_code(
-            &grant("g4", "acc", None),
-            &code("code-4", "g4"),
-            Some(&pending.id_hash),
-            None,
-            false,
-        )
+    let again = issue(&*store, "g4", "code-4", Some(&pending.id_hash))
         .await
         .unwrap();
     assert!(!again);
@@ -173,16 +139,7 @@ pub(in crate::store::tests) async fn expired_unknown_or_revoked_codes_are_invali
         CodeRedemption::Invalid
     );
 
-    store
-        .create_grant_with_code(
-            &grant("g2", "acc", None),
-            &code("code-2", "g2"),
-            None,
-            None,
-            false,
-        )
-        .await
-        .unwrap();
+    issue(&*store, "g2", "code-2", None).await.unwrap();
     store.revoke_grant("g2", NOW, NOW + 300).await.unwrap();
     let revoked = store.redeem_code(&token_hash("code-2"), NOW).await.unwrap();
     assert_eq!(revoked, CodeRedemption::Invalid);
