@@ -141,15 +141,9 @@ pub async fn submit(
         }
         return see_other(&provider.access_denied(&pending.request), Vec::new());
     }
-    let consented = match provider
-        .consented_scopes(&pending.request, &session.account_id)
-        .await
-    {
-        Ok(scopes) => scopes,
-        Err(e) => return internal_page(&state, &ctx, &e),
-    };
+    let consented = pending.request.scopes().as_string();
     // Sign-in was settled before the consent page was shown; consent is settled now, and
-    // recorded with the grant.
+    // recorded with the grant (added to what the citizen granted the portal before).
     match provider
         .issue_code(
             &pending.request,

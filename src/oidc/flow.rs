@@ -134,28 +134,10 @@ impl Provider {
         })
     }
 
-    /// The scopes the citizen consents to with this request, merged with those granted to the
-    /// client before: what `issue_code` records with the grant.
-    pub async fn consented_scopes(
-        &self,
-        request: &AuthorizationRequest,
-        account_id: &str,
-    ) -> Result<String, StoreError> {
-        let mut scopes: Vec<String> = request.scopes().iter().map(str::to_owned).collect();
-        if let Some(earlier) = self.store.consent(account_id, &request.client_id).await? {
-            for s in earlier.split_whitespace() {
-                if !scopes.iter().any(|x| x == s) {
-                    scopes.push(s.to_owned());
-                }
-            }
-        }
-        Ok(scopes.join(" "))
-    }
-
     /// Creates the grant and a single-use code, and returns the redirect back to the client
     /// (RFC 6749 §4.1.2, with `iss` per RFC 9207). The pending request behind `handle`, if
-    /// any, ends in the same transaction, which also records `consented_scopes` when the
-    /// citizen has just consented.
+    /// any, ends in the same transaction, which also adds `consented_scopes` to those the
+    /// citizen granted the client before, when the citizen has just consented.
     pub async fn issue_code(
         &self,
         request: &AuthorizationRequest,

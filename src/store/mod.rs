@@ -107,9 +107,9 @@ pub trait GrantStore {
     /// `false` (and nothing written) when that request had already ended, so each pending
     /// request yields one code at most, or when the grant's session (`Grant::session_id_hash`)
     /// has ended or, having no second factor (`second_factor_unproven`), belongs to an
-    /// account that now requires one. `consented_scope`, when given, replaces the scopes the
-    /// citizen has granted the grant's client, in the same transaction and only when the code
-    /// is issued.
+    /// account that now requires one. `consented_scope`, when given, is added to the scopes
+    /// the citizen has granted the grant's client (these first, then the earlier ones not among
+    /// them), in the same transaction and only when the code is issued.
     async fn create_grant_with_code(
         &self,
         grant: &Grant,

@@ -18,7 +18,9 @@ mod passkeys;
 mod queries;
 
 pub(crate) use conflict::{sqlite_write_error, write_error};
-pub(crate) use grants::{redemption, refused_redemption, refused_rotation, rotated};
+pub(crate) use grants::{
+    merged_consent, redemption, refused_redemption, refused_rotation, rotated,
+};
 pub(crate) use passkeys::*;
 pub(crate) use queries::*;
 

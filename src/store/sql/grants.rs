@@ -54,3 +54,30 @@ pub(crate) fn refused_rotation(
         _ => RefreshRotation::Invalid,
     }
 }
+
+/// The scopes a citizen has granted a client once they consent to `now`: those, then the ones
+/// granted before that are not among them (`PG_INSERT_GRANT_WITH_CODE` merges the same way).
+pub(crate) fn merged_consent(now: &str, earlier: Option<&str>) -> String {
+    let mut scopes: Vec<&str> = Vec::new();
+    for scope in now.split(' ').chain(earlier.unwrap_or_default().split(' ')) {
+        if !scope.is_empty() && !scopes.contains(&scope) {
+            scopes.push(scope);
+        }
+    }
+    scopes.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merged_consent;
+
+    #[test]
+    fn consents_merge_in_order_without_repeats() {
+        assert_eq!(merged_consent("openid email", None), "openid email");
+        assert_eq!(
+            merged_consent("openid profile", Some("openid email")),
+            "openid profile email"
+        );
+        assert_eq!(merged_consent("openid", Some("")), "openid");
+    }
+}

@@ -87,8 +87,9 @@ pub(crate) const REVOKE_GRANT: &str = "UPDATE grants SET revoked = TRUE WHERE id
 /// acr, session_id_hash, created_at, expires_at, revoked), the code ($12–$20: code_hash,
 /// grant_id, client_id, redirect_uri, nonce, code_challenge, created_at, expires_at, used),
 /// the finished request's id hash or NULL ($21), the scopes the citizen consented to or NULL
-/// ($22; saved for the client with the grant, `UPSERT_CONSENT`'s twin), and whether the
-/// session has not proven a second factor ($23).
+/// ($22; added for the client with the grant to those granted before, as
+/// `sql::merged_consent` does for SQLite), and whether the session has not proven a second
+/// factor ($23).
 ///
 /// Nothing is written unless the grant's session ($8, when not NULL) is still live and, when
 /// it has not proven a second factor, its account does not require one: the session was
@@ -110,8 +111,13 @@ pub(crate) const PG_INSERT_GRANT_WITH_CODE: &str = "WITH continues AS (\
         AND ($21::bytea IS NULL OR EXISTS (SELECT 1 FROM finished)) RETURNING id), \
     consented AS (INSERT INTO consents (account_id, client_id, scope, created_at, updated_at) \
         SELECT $3, $2, $22, $9, $9 FROM granted WHERE $22::text IS NOT NULL \
-        ON CONFLICT (account_id, client_id) \
-        DO UPDATE SET scope = excluded.scope, updated_at = excluded.updated_at) \
+        ON CONFLICT (account_id, client_id) DO UPDATE SET scope = (\
+            SELECT string_agg(word, ' ' ORDER BY first) FROM (\
+                SELECT word, min(position) AS first FROM unnest(string_to_array(\
+                    excluded.scope || ' ' || consents.scope, ' ')) \
+                    WITH ORDINALITY AS words(word, position) \
+                WHERE word <> '' GROUP BY word) AS merged), \
+        updated_at = excluded.updated_at) \
     INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, nonce, \
         code_challenge, created_at, expires_at, used) \
     SELECT $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM granted";
@@ -126,7 +132,8 @@ macro_rules! sqlite_grant_session_is_live {
 }
 
 /// SQLite (no writable CTEs): three statements run in one write with the same 23 arguments
-/// (each binds the `$N` it names), then `UPSERT_CONSENT` when a consent comes with the code.
+/// (each binds the `$N` it names), then, when a consent comes with the code,
+/// `SELECT_CONSENT_SCOPE` and `UPSERT_CONSENT` of the merged scopes (`sql::merged_consent`).
 /// `changes()` is the row count of the statement before: the grant needs the request's
 /// deletion (when one is named), the code needs the grant. Both the deletion and the grant
 /// need the session, as in `PG_INSERT_GRANT_WITH_CODE`.

@@ -69,6 +69,9 @@ impl GrantStore for SqliteStore {
                 // had ended.
                 let issued = written > 0;
                 if let Some(scope) = consented_scope.filter(|_| issued) {
+                    let earlier: Option<Column<String>> =
+                        db.fetch_optional(SELECT_CONSENT_SCOPE, &[&g.account_id, &g.client_id])?;
+                    let scope = merged_consent(scope, earlier.as_ref().map(|c| c.0.as_str()));
                     let consent: [&(dyn rusqlite::ToSql + Sync); 4] =
                         [&g.account_id, &g.client_id, &scope, &g.created_at];
                     db.run(UPSERT_CONSENT, &consent)?;

@@ -210,7 +210,12 @@ pub(in crate::store::tests) async fn consent_is_recorded_with_its_grant(store: S
     store.put_auth_request(&pending).await.unwrap();
     assert!(consented("g3", "openid email").await);
     let scope = store.consent("acc", "demo-rp").await.unwrap();
-    assert_eq!(scope.as_deref(), Some("openid email"), "replaced");
+    assert_eq!(scope.as_deref(), Some("openid email"), "added");
+    // Scopes granted before stay, after the ones consented to now.
+    store.put_auth_request(&pending).await.unwrap();
+    assert!(consented("g4", "profile openid").await);
+    let scope = store.consent("acc", "demo-rp").await.unwrap();
+    assert_eq!(scope.as_deref(), Some("profile openid email"), "merged");
     assert_eq!(store.consent("acc", "other-rp").await.unwrap(), None);
 }
 
