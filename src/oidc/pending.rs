@@ -12,12 +12,12 @@ use std::sync::Arc;
 use super::authorize::AuthorizationRequest;
 use super::provider::Provider;
 use crate::clock::UnixTime;
-use crate::crypto::{sha256_array, time_ordered_token, token_hash};
+use crate::crypto::{time_ordered_token, token_hash};
 use crate::store::{PendingAuthRequest, StoreError};
 
-/// Pending requests this node saved, by the SHA-256 of their handle (bounded, most recent
-/// first).
-pub type PendingRequests = quick_cache::sync::Cache<[u8; 32], Arc<CachedRequest>>;
+/// Pending requests this node saved, by their storage key (`token_hash` of the handle, as in
+/// the database; bounded, most recent first).
+pub type PendingRequests = quick_cache::sync::Cache<Vec<u8>, Arc<CachedRequest>>;
 
 /// A pending request as saved, with the end of its life.
 #[derive(Debug)]
@@ -37,16 +37,17 @@ impl Provider {
         let expires_at = now + self.lifetimes.pending_request;
         let params = serde_json::to_string(request)
             .map_err(|e| StoreError::Corrupt(format!("pending request: {e}")))?;
+        let id_hash = token_hash(&handle);
         self.store
             .put_auth_request(&PendingAuthRequest {
-                id_hash: token_hash(&handle),
+                id_hash: id_hash.clone(),
                 params,
                 created_at: now,
                 expires_at,
             })
             .await?;
         self.pending_requests.insert(
-            sha256_array(handle.as_bytes()),
+            id_hash,
             Arc::new(CachedRequest {
                 request: request.clone(),
                 expires_at,
@@ -61,12 +62,12 @@ impl Provider {
             return Ok(None);
         }
         let now = self.now();
-        let key = sha256_array(handle.as_bytes());
+        let key = token_hash(handle);
         if let Some(cached) = self.pending_requests.get(&key) {
             return Ok((cached.expires_at > now).then(|| cached.request.clone()));
         }
-        // Saved by another node (or dropped from this one's cache): stored under its key.
-        let Some(row) = self.store.auth_request(&token_hash(handle), now).await? else {
+        // Saved by another node, or dropped from this one's cache.
+        let Some(row) = self.store.auth_request(&key, now).await? else {
             return Ok(None);
         };
         serde_json::from_str(&row.params)
@@ -82,7 +83,6 @@ impl Provider {
 
     /// Drops this node's copy of a pending request that is ending.
     pub(super) fn forget_pending(&self, handle: &str) {
-        self.pending_requests
-            .remove(&sha256_array(handle.as_bytes()));
+        self.pending_requests.remove(&token_hash(handle));
     }
 }

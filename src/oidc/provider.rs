@@ -42,7 +42,7 @@ pub struct Provider {
     /// Accounts recently read by UserInfo.
     pub userinfo_accounts: Arc<AccountClaimsCache>,
     /// The grant behind each live refresh token this node issued or rotated, by the token's
-    /// SHA-256, so a refresh does not read it again. Only a grant's fixed fields are used from
+    /// storage key, so a refresh does not read it again. Only a grant's fixed fields are used from
     /// here: whether it is revoked or ended is decided by the rotation statement itself.
     pub refresh_grants: Arc<RefreshGrants>,
     /// The pending requests this node saved, parsed (see `super::pending`).
@@ -52,8 +52,9 @@ pub struct Provider {
     pub recent_sessions: Arc<RecentSessions>,
 }
 
-/// Grants of live refresh tokens, by token hash (bounded, most recent first).
-pub type RefreshGrants = quick_cache::sync::Cache<[u8; 32], Arc<Grant>>;
+/// Grants of live refresh tokens, by the tokens' storage key (`token_hash`, as in the
+/// database; bounded, most recent first).
+pub type RefreshGrants = quick_cache::sync::Cache<Vec<u8>, Arc<Grant>>;
 
 impl Provider {
     pub fn new(

@@ -10,7 +10,7 @@ use super::provider::Provider;
 use super::scope::{Scopes, USER_SCOPES};
 use super::tokens::{TokenResponse, TokenSubject};
 use crate::clients::{Client, ClientCredentials, GrantType};
-use crate::crypto::{sha256_array, time_ordered_token, token_hash};
+use crate::crypto::{time_ordered_token, token_hash};
 use crate::store::{CodeRedemption, Grant, RefreshRotation, RefreshToken};
 
 impl Provider {
@@ -125,10 +125,9 @@ impl Provider {
         let presented = params
             .get("refresh_token")?
             .ok_or_else(|| OAuthError::invalid_request("refresh_token is missing"))?;
-        let old_key = sha256_array(presented.as_bytes());
         let old_hash = token_hash(presented);
         // The token must belong to this client before it is touched.
-        let owner = match self.refresh_grants.get(&old_key) {
+        let owner = match self.refresh_grants.get(&old_hash) {
             Some(grant) => Some(grant),
             None => self
                 .store
@@ -143,21 +142,18 @@ impl Provider {
         let scope = narrowed_scope(params.get("scope")?, &owner)?;
         let now = self.now();
         let new_token = time_ordered_token(now);
+        let successor = self.refresh_record(&new_token, Some(&owner));
         let rotation = self
             .store
-            .rotate_refresh_token(
-                &old_hash,
-                &self.refresh_record(&new_token, Some(&owner)),
-                now,
-            )
+            .rotate_refresh_token(&old_hash, &successor, now)
             .await?;
         // Rotated: the grant was live at that moment (checked in the same statement), and
         // nothing else of a grant changes, so `owner` is the grant to mint from.
-        self.refresh_grants.remove(&old_key);
+        self.refresh_grants.remove(&old_hash);
         let grant = match rotation {
             RefreshRotation::Rotated => {
                 self.refresh_grants
-                    .insert(sha256_array(new_token.as_bytes()), Arc::clone(&owner));
+                    .insert(successor.token_hash, Arc::clone(&owner));
                 owner
             }
             RefreshRotation::Reused { grant_id } => {
@@ -253,11 +249,10 @@ impl Provider {
             && client.allows_grant(GrantType::RefreshToken)
         {
             let token = time_ordered_token(self.now());
-            self.store
-                .insert_refresh_token(&self.refresh_record(&token, Some(grant)))
-                .await?;
+            let record = self.refresh_record(&token, Some(grant));
+            self.store.insert_refresh_token(&record).await?;
             self.refresh_grants
-                .insert(sha256_array(token.as_bytes()), Arc::new(grant.clone()));
+                .insert(record.token_hash, Arc::new(grant.clone()));
             Some(token)
         } else {
             None
