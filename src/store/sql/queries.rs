@@ -17,16 +17,23 @@ pub(crate) const SELECT_ACCOUNT_BY_ID: &str = "SELECT id, username, email, email
     phone, phone_verified, pinfl, given_name, family_name, middle_name, birthdate, \
     password_hash, locale, disabled, created_at, updated_at FROM accounts WHERE id = $1";
 
+/// `SELECT_ACCOUNT_BY_LOGIN`'s text, which `SELECT_SIGN_IN_READS` embeds.
+macro_rules! select_account_by_login {
+    () => {
+        "SELECT id, username, email, email_verified, \
+        phone, phone_verified, pinfl, given_name, family_name, middle_name, birthdate, \
+        password_hash, locale, disabled, created_at, updated_at FROM accounts \
+        WHERE username = $1 OR email = $1 OR phone = $1 OR pinfl = $1 \
+        ORDER BY CASE WHEN username = $1 THEN 0 WHEN email = $1 THEN 1 \
+        WHEN phone = $1 THEN 2 ELSE 3 END \
+        LIMIT 1"
+    };
+}
+
 /// Login by username, email, phone or PINFL. Should one string match several accounts (a
 /// username equal to someone else's e-mail, say), the order of the identifiers decides, so the
 /// answer is deterministic.
-pub(crate) const SELECT_ACCOUNT_BY_LOGIN: &str = "SELECT id, username, email, email_verified, \
-    phone, phone_verified, pinfl, given_name, family_name, middle_name, birthdate, \
-    password_hash, locale, disabled, created_at, updated_at FROM accounts \
-    WHERE username = $1 OR email = $1 OR phone = $1 OR pinfl = $1 \
-    ORDER BY CASE WHEN username = $1 THEN 0 WHEN email = $1 THEN 1 \
-    WHEN phone = $1 THEN 2 ELSE 3 END \
-    LIMIT 1";
+pub(crate) const SELECT_ACCOUNT_BY_LOGIN: &str = select_account_by_login!();
 
 pub(crate) const UPDATE_PASSWORD_HASH: &str =
     "UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE id = $1";
@@ -240,17 +247,13 @@ pub(crate) const INSERT_JTI: &str = "INSERT INTO client_assertion_jtis (client_i
 /// `SELECT_ACCOUNT_BY_LOGIN`; its columns NULL when there is none) beside each throttle record
 /// of the keys `$2` and `$3` (as `SELECT_THROTTLES`): a row per record, one row when there is
 /// none.
-pub(crate) const SELECT_SIGN_IN_READS: &str = "SELECT a.id, a.username, a.email, \
-    a.email_verified, a.phone, a.phone_verified, a.pinfl, a.given_name, a.family_name, \
-    a.middle_name, a.birthdate, a.password_hash, a.locale, a.disabled, a.created_at, \
-    a.updated_at, t.key, t.failures, t.last_failure, t.locked_until \
-    FROM (SELECT 1 AS one) AS one \
-    LEFT JOIN (SELECT * FROM accounts \
-        WHERE username = $1 OR email = $1 OR phone = $1 OR pinfl = $1 \
-        ORDER BY CASE WHEN username = $1 THEN 0 WHEN email = $1 THEN 1 \
-        WHEN phone = $1 THEN 2 ELSE 3 END \
-        LIMIT 1) AS a ON TRUE \
-    LEFT JOIN login_throttle AS t ON t.key = $2 OR t.key = $3";
+pub(crate) const SELECT_SIGN_IN_READS: &str = concat!(
+    "SELECT a.*, t.key, t.failures, t.last_failure, t.locked_until \
+    FROM (SELECT 1 AS one) AS one LEFT JOIN (",
+    select_account_by_login!(),
+    ") AS a ON TRUE \
+    LEFT JOIN login_throttle AS t ON t.key = $2 OR t.key = $3"
+);
 
 pub(crate) const SELECT_THROTTLES: &str = "SELECT key, failures, last_failure, locked_until \
     FROM login_throttle WHERE key = $1 OR key = $2";
