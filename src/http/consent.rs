@@ -25,6 +25,13 @@ struct Pending {
     session: Option<Session>,
 }
 
+impl Pending {
+    /// To the sign-in page for the same request (the session ended in between).
+    fn sign_in_again(&self) -> Response {
+        see_other(&format!("/login?request={}", self.handle), Vec::new())
+    }
+}
+
 async fn load(
     state: &AppState,
     headers: &HeaderMap,
@@ -63,7 +70,7 @@ pub async fn show(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
     );
     let Some(session) = &pending.session else {
         // Signed out in between: sign in again for the same request.
-        return see_other(&format!("/login?request={}", pending.handle), Vec::new());
+        return pending.sign_in_again();
     };
     let account = match state.provider.recent_account(&session.account_id).await {
         Ok(account) => account,
@@ -133,7 +140,7 @@ pub async fn submit(
         return error_page(&state, &ctx, StatusCode::FORBIDDEN, "error-csrf", None);
     }
     let Some(session) = &pending.session else {
-        return see_other(&format!("/login?request={}", pending.handle), Vec::new());
+        return pending.sign_in_again();
     };
     if field("decision").as_deref() != Some("allow") {
         if let Err(e) = provider.finish_pending(&pending.handle).await {
@@ -154,9 +161,7 @@ pub async fn submit(
         .await
     {
         Ok(location) => see_other(&location, Vec::new()),
-        Err(AuthorizeError::SignInAgain) => {
-            see_other(&format!("/login?request={}", pending.handle), Vec::new())
-        }
+        Err(AuthorizeError::SignInAgain) => pending.sign_in_again(),
         Err(error) => authorize_error(&state, &ctx, error),
     }
 }
