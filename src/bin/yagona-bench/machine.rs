@@ -57,6 +57,17 @@ impl Machine {
     }
 }
 
+/// How many times slower than the budgets' machine one ES256 verification timed now is.
+/// Each row is measured between two of these, so that its scaled budget follows the machine's
+/// speed while the row ran: on a shared machine it drifts by a third within minutes.
+pub async fn slowness_now() -> Option<f64> {
+    tokio::task::spawn_blocking(es256_verify_ms)
+        .await
+        .ok()
+        .flatten()
+        .map(|ms| ms / REFERENCE_ES256_VERIFY_MS)
+}
+
 /// Times ES256 verifications of one signature with the provider's own library (ring).
 fn es256_verify_ms() -> Option<f64> {
     let rng = SystemRandom::new();

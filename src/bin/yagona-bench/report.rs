@@ -94,6 +94,9 @@ pub struct Measurement {
     pub database_cpu_ms: Option<f64>,
     /// `VmHWM` of the provider at the end of the row.
     pub peak_rss_kib: Option<u64>,
+    /// The machine's slowness against the budgets' one, timed just before and just after
+    /// this row (their mean); `None` falls back to the run's [`Yardsticks::slowness`].
+    pub slowness: Option<f64>,
 }
 
 impl Measurement {
@@ -121,8 +124,9 @@ impl Measurement {
 pub struct Yardsticks<'a> {
     /// Argon2id alone, for the production sign-in.
     pub argon: Option<&'a Measurement>,
-    /// How many times slower this machine is than the budgets' one (`Machine::slowness`):
-    /// fixed budgets are also shown scaled by it.
+    /// How many times slower this machine is than the budgets' one (`Machine::slowness`),
+    /// for rows that were not timed against the yardstick themselves: fixed budgets are also
+    /// shown scaled by it.
     pub slowness: Option<f64>,
 }
 
@@ -134,6 +138,19 @@ const SAME_SPEED: f64 = 0.05;
 pub struct RowResult {
     pub kind: RowKind,
     pub outcome: Result<Measurement, String>,
+}
+
+impl RowResult {
+    /// Records the yardstick timed before and after the row (see [`Measurement::slowness`]).
+    pub fn timed_between(mut self, before: Option<f64>, after: Option<f64>) -> Self {
+        if let Ok(m) = &mut self.outcome {
+            m.slowness = match (before, after) {
+                (Some(a), Some(b)) => Some((a + b) / 2.0),
+                (one, other) => one.or(other),
+            };
+        }
+        self
+    }
 }
 
 /// A Markdown table for one database. `sqlite` holds the SQLite rows when this is the
@@ -219,7 +236,7 @@ fn budget_cell(
         return format!("{note}≤ {} ✗ (nothing completed)", format_ms(limit));
     };
     let mut cell = format!("{note}≤ {} {}", format_ms(limit), mark(cost <= limit));
-    let scaled = yardsticks.slowness.filter(|s| {
+    let scaled = m.slowness.or(yardsticks.slowness).filter(|s| {
         fixed && matches!(kind.budget(), Budget::CpuMs(_)) && (s - 1.0).abs() > SAME_SPEED
     });
     if let Some(slowness) = scaled {
@@ -353,6 +370,7 @@ mod tests {
             server_cpu_ms,
             database_cpu_ms: None,
             peak_rss_kib: Some(20 * 1024),
+            slowness: None,
         }
     }
 
@@ -412,8 +430,20 @@ mod tests {
             argon: None,
             slowness: Some(1.02),
         };
-        let table = render_table("SQLite", &[over], same, None);
+        let table = render_table("SQLite", std::slice::from_ref(&over), same, None);
         assert!(!table.contains("here:"), "{table}");
+        // A row timed against the yardstick itself is scaled by its own figure.
+        let timed = row(RowKind::ClientCredentials, measurement(100_000, 4_000.0))
+            .timed_between(Some(1.1), Some(1.5));
+        let table = render_table("SQLite", &[timed], slower, None);
+        assert!(
+            table.contains("≤ 0.033 ✗ (×1.30 here: ≤ 0.043 ✓)"),
+            "{table}"
+        );
+        let half_timed =
+            row(RowKind::Jwks, measurement(100_000, 4_000.0)).timed_between(None, Some(1.8));
+        let table = render_table("SQLite", &[half_timed], same, None);
+        assert!(table.contains("(×1.80 here: ≤ 0.036 ✗)"), "{table}");
     }
 
     #[test]

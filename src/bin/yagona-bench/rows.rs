@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::browser::{self, Citizen, Portal, Tokens};
 use crate::load::{self, LoadOutcome};
+use crate::machine;
 use crate::probe::Probe;
 use crate::report::{Measurement, RowKind, RowResult};
 use crate::workspace::{SERVICE_SCOPE, Workspace};
@@ -53,6 +54,7 @@ impl RowRunner<'_> {
             if !self.settings.wants(kind) {
                 continue;
             }
+            let before = machine::slowness_now().await;
             let row = match kind {
                 RowKind::Discovery => {
                     self.get_row(kind, "/.well-known/openid-configuration")
@@ -78,7 +80,7 @@ impl RowRunner<'_> {
                 }
                 RowKind::FlowProduction | RowKind::ArgonAlone => continue,
             };
-            rows.push(row);
+            rows.push(row.timed_between(before, machine::slowness_now().await));
         }
         rows
     }
@@ -245,6 +247,7 @@ impl RowRunner<'_> {
             server_cpu_ms: used.server_ms,
             database_cpu_ms: used.database_ms,
             peak_rss_kib: self.probe.peak_rss_kib(),
+            slowness: None,
         });
         RowResult { kind, outcome }
     }
@@ -304,6 +307,7 @@ pub fn measurement_of(
         server_cpu_ms: used.server_ms,
         database_cpu_ms: used.database_ms,
         peak_rss_kib,
+        slowness: None,
     }
 }
 
