@@ -20,6 +20,7 @@ mod postgres;
 mod probe;
 mod report;
 mod rows;
+mod scheduling;
 mod server;
 mod workspace;
 mod wrk;
@@ -37,6 +38,7 @@ use crate::postgres::{BENCH_DATABASE, PgServer};
 use crate::probe::Probe;
 use crate::report::{Measurement, RowKind, RowResult, Yardsticks};
 use crate::rows::{RowRunner, Settings, failed, measurement_of};
+use crate::scheduling::LoadPolicy;
 use crate::server::{Launch, PROVIDER_ARGUMENT, ProviderProgram, Server};
 use crate::workspace::{PasswordCost, Workspace, create_citizens};
 
@@ -69,10 +71,21 @@ struct Options {
     /// Measure only this row (repeat for several), e.g. to profile it; default: every row.
     #[arg(long = "row", value_enum)]
     rows: Vec<RowKind>,
+    /// Scheduling policy of the load generator (wrk and the benchmark's own client); the
+    /// provider always runs under the normal one.
+    #[arg(long, value_enum, default_value_t = LoadPolicy::Batch)]
+    load_policy: LoadPolicy,
 }
 
 fn main() -> ExitCode {
     allocator::return_freed_memory_at_once();
+    let mut args = std::env::args_os();
+    let provider = args.nth(1).is_some_and(|first| first == PROVIDER_ARGUMENT);
+    let mut options = (!provider).then(Options::parse);
+    if let Some(options) = &mut options {
+        // Before the runtime starts its threads, which inherit the policy.
+        options.load_policy = options.load_policy.apply_to_this_process();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -83,11 +96,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut args = std::env::args_os();
-    if args.nth(1).is_some_and(|first| first == PROVIDER_ARGUMENT) {
+    let Some(options) = options else {
         return provider_main(&runtime, args);
-    }
-    match runtime.block_on(run(Options::parse())) {
+    };
+    match runtime.block_on(run(options)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("yagona-bench: {error:#}");
@@ -117,6 +129,8 @@ struct Run {
     workspace: Workspace,
     program: ProviderProgram,
     ticks_per_second: f64,
+    /// The load generator's scheduling policy in force.
+    load_policy: LoadPolicy,
 }
 
 /// The database a table is measured on.
@@ -168,6 +182,7 @@ async fn run(options: Options) -> anyhow::Result<()> {
         workspace: Workspace::create()?,
         program,
         ticks_per_second: probe::clock_ticks_per_second(),
+        load_policy: options.load_policy,
     };
     eprintln!("workspace {}", run.workspace.dir.display());
     // The production sign-in's budget is relative to Argon2id alone.
@@ -294,6 +309,7 @@ async fn phase(
         database_url: &database_url,
         cost,
         label: &label,
+        policy: run.load_policy,
     };
     let server = Server::start(&launch).await?;
     let runner = RowRunner {
@@ -340,18 +356,20 @@ fn print_report(
     println!("Machine: {}.  ", machine.describe());
     println!(
         "Load: {} connections (wrk, {} threads) or virtual users; {} s per row after {} s of \
-         warm-up; the load generator shares the machine.  ",
+         warm-up; {}.  ",
         settings.connections,
         settings.threads,
         settings.duration.as_secs(),
-        settings.warmup.as_secs()
+        settings.warmup.as_secs(),
+        run.load_policy.describe(),
     );
     println!("Provider: `{}`.  ", run.program.describe());
     if let (Some(ms), Some(slowness)) = (machine.es256_verify_ms, machine.slowness()) {
         println!(
-            "Yardstick: one ES256 verification takes {} ms here, {} ms on the machine issue 6's \
-             budgets were set on (×{slowness:.2}); fixed budgets are also shown scaled by that, \
-             but the issue's figures decide.",
+            "Yardstick: one ES256 verification takes {} ms here at the start, {} ms on the \
+             machine issue 6's budgets were set on (×{slowness:.2}); each fixed budget is also \
+             shown scaled by the yardstick timed just before and after its row (the mean), but \
+             the issue's figures decide.",
             report::format_ms(ms),
             report::format_ms(machine::REFERENCE_ES256_VERIFY_MS),
         );

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
+use crate::scheduling::LoadPolicy;
 use crate::workspace::{PasswordCost, Workspace};
 
 /// The argument that makes the benchmark binary run the provider's command line instead.
@@ -31,14 +32,16 @@ pub enum ProviderProgram {
 }
 
 impl ProviderProgram {
-    fn command(&self) -> Command {
+    /// The command that starts it, under the normal scheduling policy whatever the load
+    /// generator's (`policy`) is.
+    fn command(&self, policy: LoadPolicy) -> Command {
         match self {
             Self::Embedded(exe) => {
-                let mut command = Command::new(exe);
+                let mut command = policy.provider_command(exe);
                 command.arg(PROVIDER_ARGUMENT);
                 command
             }
-            Self::Binary(path) => Command::new(path),
+            Self::Binary(path) => policy.provider_command(path),
         }
     }
 
@@ -59,6 +62,8 @@ pub struct Launch<'a> {
     pub cost: PasswordCost,
     /// Names the provider's log file in the workspace.
     pub label: &'a str,
+    /// The load generator's scheduling policy (the provider's is reset to normal).
+    pub policy: LoadPolicy,
 }
 
 /// A running provider.
@@ -80,7 +85,7 @@ impl Server {
         let base = format!("http://127.0.0.1:{port}");
         let log = launch.workspace.path(&format!("{}.log", launch.label));
         let log_file = File::create(&log).context("creating the provider's log file")?;
-        let mut command = launch.program.command();
+        let mut command = launch.program.command(launch.policy);
         command
             .arg("serve")
             .stdin(Stdio::null())
@@ -199,6 +204,7 @@ mod tests {
             database_url: &url,
             cost: PasswordCost::Production,
             label: "t",
+            policy: LoadPolicy::Batch,
         };
         let variables = environment(&launch, "http://localhost:5000", 5000);
         let get = |name: &str| {
