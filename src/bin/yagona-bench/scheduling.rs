@@ -111,7 +111,16 @@ mod tests {
             .args(["--batch", "0", "sleep", "5"])
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(300));
+        // Until both `chrt`s have become `sleep`.
+        let is_sleep = |pid: u32| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "sleep")
+        };
+        for _ in 0..100 {
+            if is_sleep(started.id()) && is_sleep(batch.id()) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
         let (served, load) = (policy_of(started.id()), policy_of(batch.id()));
         for mut child in [started, batch] {
             child.kill().unwrap();
