@@ -59,8 +59,12 @@ struct Options {
     #[arg(long, default_value_t = 16)]
     connections: usize,
     /// Administrative PostgreSQL URL: the benchmark creates, uses and drops the database
-    /// `yagona_bench` on that server.
-    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+    /// `yagona_bench` on that server. Its options (`sslmode`) are kept for the provider's
+    /// connections; the default has no TLS, like the provider's HTTP side.
+    #[arg(
+        long,
+        default_value = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+    )]
     postgres_url: String,
     /// Measure SQLite only.
     #[arg(long)]
