@@ -52,20 +52,25 @@ impl Machine {
     /// (above 1: slower): a yardstick for comparing CPU figures across machines. It measures
     /// the CPU alone, not what system calls and thread switches cost here.
     pub fn slowness(&self) -> Option<f64> {
-        self.es256_verify_ms
-            .map(|ms| ms / REFERENCE_ES256_VERIFY_MS)
+        self.es256_verify_ms.map(slowness_of)
     }
 }
 
+/// How many times slower than the budgets' machine an ES256 verification of `ms` is.
+fn slowness_of(ms: f64) -> f64 {
+    ms / REFERENCE_ES256_VERIFY_MS
+}
+
 /// How many times slower than the budgets' machine one ES256 verification timed now is.
-/// Each row is measured between two of these, so that its scaled budget follows the machine's
-/// speed while the row ran: on a shared machine it drifts by a third within minutes.
+/// Each row is measured between two of these (the one after a row is the one before the next),
+/// so that its scaled budget follows the machine's speed while the row ran: on a shared
+/// machine it drifts by a third within minutes.
 pub async fn slowness_now() -> Option<f64> {
     tokio::task::spawn_blocking(es256_verify_ms)
         .await
         .ok()
         .flatten()
-        .map(|ms| ms / REFERENCE_ES256_VERIFY_MS)
+        .map(slowness_of)
 }
 
 /// Times ES256 verifications of one signature with the provider's own library (ring).

@@ -379,10 +379,7 @@ fn print_report(
         );
     }
     println!();
-    let yardsticks = Yardsticks {
-        argon,
-        slowness: machine.slowness(),
-    };
+    let yardsticks = Yardsticks { argon };
     println!(
         "{}",
         report::render_table("SQLite", sqlite, yardsticks, None)

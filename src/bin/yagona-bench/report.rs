@@ -95,7 +95,7 @@ pub struct Measurement {
     /// `VmHWM` of the provider at the end of the row.
     pub peak_rss_kib: Option<u64>,
     /// The machine's slowness against the budgets' one, timed just before and just after
-    /// this row (their mean); `None` falls back to the run's [`Yardsticks::slowness`].
+    /// this row (their mean): fixed budgets are also shown scaled by it.
     pub slowness: Option<f64>,
 }
 
@@ -124,10 +124,6 @@ impl Measurement {
 pub struct Yardsticks<'a> {
     /// Argon2id alone, for the production sign-in.
     pub argon: Option<&'a Measurement>,
-    /// How many times slower this machine is than the budgets' one (`Machine::slowness`),
-    /// for rows that were not timed against the yardstick themselves: fixed budgets are also
-    /// shown scaled by it.
-    pub slowness: Option<f64>,
 }
 
 /// Below this difference in speed, budgets are not shown scaled.
@@ -236,7 +232,7 @@ fn budget_cell(
         return format!("{note}≤ {} ✗ (nothing completed)", format_ms(limit));
     };
     let mut cell = format!("{note}≤ {} {}", format_ms(limit), mark(cost <= limit));
-    let scaled = m.slowness.or(yardsticks.slowness).filter(|s| {
+    let scaled = m.slowness.filter(|s| {
         fixed && matches!(kind.budget(), Budget::CpuMs(_)) && (s - 1.0).abs() > SAME_SPEED
     });
     if let Some(slowness) = scaled {
@@ -414,46 +410,44 @@ mod tests {
     #[test]
     fn fixed_budgets_are_also_shown_scaled_to_a_slower_machine() {
         // 0.040 ms/op: over 0.033, within 0.033 × 1.5 = 0.0495.
-        let over = row(RowKind::ClientCredentials, measurement(100_000, 4_000.0));
-        let slower = Yardsticks {
-            argon: None,
-            slowness: Some(1.5),
-        };
-        let table = render_table("SQLite", std::slice::from_ref(&over), slower, None);
+        let over = row(RowKind::ClientCredentials, measurement(100_000, 4_000.0))
+            .timed_between(Some(1.5), Some(1.5));
+        let none = Yardsticks::default();
+        let table = render_table("SQLite", std::slice::from_ref(&over), none, None);
         assert!(
             table.contains("≤ 0.033 ✗ (×1.50 here: ≤ 0.050 ✓)"),
             "{table}"
         );
         // The budget decides what is listed as missed.
-        assert_eq!(misses(std::slice::from_ref(&over), slower, None).len(), 1);
-        let same = Yardsticks {
-            argon: None,
-            slowness: Some(1.02),
-        };
-        let table = render_table("SQLite", std::slice::from_ref(&over), same, None);
+        assert_eq!(misses(std::slice::from_ref(&over), none, None).len(), 1);
+        let same = row(RowKind::ClientCredentials, measurement(100_000, 4_000.0))
+            .timed_between(Some(1.02), Some(1.02));
+        let table = render_table("SQLite", &[same], none, None);
         assert!(!table.contains("here:"), "{table}");
-        // A row timed against the yardstick itself is scaled by its own figure.
+        // The mean of the yardsticks timed before and after the row.
         let timed = row(RowKind::ClientCredentials, measurement(100_000, 4_000.0))
             .timed_between(Some(1.1), Some(1.5));
-        let table = render_table("SQLite", &[timed], slower, None);
+        let table = render_table("SQLite", &[timed], none, None);
         assert!(
             table.contains("≤ 0.033 ✗ (×1.30 here: ≤ 0.043 ✓)"),
             "{table}"
         );
         let half_timed =
             row(RowKind::Jwks, measurement(100_000, 4_000.0)).timed_between(None, Some(1.8));
-        let table = render_table("SQLite", &[half_timed], same, None);
+        let table = render_table("SQLite", &[half_timed], none, None);
         assert!(table.contains("(×1.80 here: ≤ 0.036 ✗)"), "{table}");
     }
 
     #[test]
     fn production_sign_in_is_held_to_the_argon2_rate() {
         let argon = measurement(100, 2_700.0); // 27 ms of CPU per hash
-        let within = row(RowKind::FlowProduction, measurement(100, 2_900.0));
-        let over = row(RowKind::FlowProduction, measurement(100, 3_100.0));
+        // The yardstick is not applied: the budget comes from this machine's Argon2id.
+        let within = row(RowKind::FlowProduction, measurement(100, 2_900.0))
+            .timed_between(Some(1.5), Some(1.5));
+        let over = row(RowKind::FlowProduction, measurement(100, 3_100.0))
+            .timed_between(Some(1.5), Some(1.5));
         let yardsticks = Yardsticks {
             argon: Some(&argon),
-            slowness: Some(1.5), // not applied: the budget comes from this machine's Argon2id
         };
         let table = render_table("SQLite", &[within, over], yardsticks, None);
         assert!(table.contains("≤ 30.0 ✓"), "{table}");

@@ -76,25 +76,24 @@ impl LoadPolicy {
     }
 }
 
-/// The scheduling policy of process `pid` as `/proc/PID/sched` names it (`policy` line):
-/// 0 normal, 3 batch.
-#[cfg(test)]
-fn policy_of(pid: u32) -> Option<u32> {
-    std::fs::read_to_string(format!("/proc/{pid}/sched"))
-        .ok()?
-        .lines()
-        .find(|line| line.starts_with("policy"))?
-        .split(':')
-        .nth(1)?
-        .trim()
-        .parse()
-        .ok()
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests fail loudly on purpose
 mod tests {
     use super::*;
+
+    /// The scheduling policy of process `pid` as `/proc/PID/sched` names it (`policy` line):
+    /// 0 normal, 3 batch.
+    fn policy_of(pid: u32) -> Option<u32> {
+        std::fs::read_to_string(format!("/proc/{pid}/sched"))
+            .ok()?
+            .lines()
+            .find(|line| line.starts_with("policy"))?
+            .split(':')
+            .nth(1)?
+            .trim()
+            .parse()
+            .ok()
+    }
 
     #[test]
     fn the_provider_runs_under_the_normal_policy_when_the_load_is_batch() {
